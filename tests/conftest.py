@@ -1,0 +1,156 @@
+"""Shared fixtures. Service-bound tests are marked; in CI (CRUX_REQUIRE_SERVICES=1) the
+settings refuse to start without PostgreSQL and Redis, so those tests cannot skip there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("CRUX_REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (REDIS_URL)"))
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import make_user
+
+    return make_user("alice")
+
+
+@pytest.fixture
+def moderator(db):
+    from tests.factories import make_user
+
+    return make_user("mod", moderator=True)
+
+
+@pytest.fixture
+def thread(db, user):
+    from tests.factories import make_thread
+
+    return make_thread(user)
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL of the test database, for processes started by tests (workers)."""
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{connection.settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker process on Redis, consuming a queue of its own.
+
+    Tasks sent by the test go through the real broker (not in-process) and the worker
+    writes to the test database, so the test sees the committed results.
+    """
+    from forum.celery import app
+
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL and Redis")
+    queue = f"crux-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "forum.settings",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CRUX_ANALYSIS_COALESCE_SECONDS": "0",
+        "OMP_NUM_THREADS": "1",
+    }
+    log_path = ROOT / "var" / f"{queue}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", queue,
+         "--concurrency=1", "--pool=prefork", "--loglevel=INFO", "--without-heartbeat",
+         "--without-mingle", "--without-gossip", "-n", f"{queue}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    old = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    app.conf.broker_url = settings.REDIS_URL
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        _wait_for_worker(app, queue, proc, log_path)
+        yield WorkerHandle(proc=proc, queue=queue, log_path=log_path, env=env)
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url = old
+        handle_proc = WorkerHandle.current_proc or proc
+        for p in {proc, handle_proc}:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        log.close()
+        WorkerHandle.current_proc = None
+
+
+class WorkerHandle:
+    """The running worker; tests may kill it and start another on the same queue."""
+
+    current_proc: subprocess.Popen | None = None
+
+    def __init__(self, *, proc, queue, log_path, env):
+        self.proc, self.queue, self.log_path, self.env = proc, queue, log_path, env
+        WorkerHandle.current_proc = proc
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def restart(self) -> None:
+        from forum.celery import app
+
+        log = self.log_path.open("a")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", self.queue,
+             "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-mingle",
+             "--without-gossip", "-n", f"{self.queue}-2@%h"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        WorkerHandle.current_proc = self.proc
+        _wait_for_worker(app, self.queue, self.proc, self.log_path)
+
+
+def _wait_for_worker(app, queue, proc, log_path, timeout=60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()[-3000:]}")
+        if " ready." in log_path.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"celery worker not ready in {timeout}s:\n{log_path.read_text()[-3000:]}")
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
+    """Poll `predicate` until it returns something truthy (for work done by other processes)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

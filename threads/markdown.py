@@ -1,0 +1,91 @@
+"""The one place where user-written Markdown becomes HTML, and the one place that marks
+HTML safe. Posts are rendered once, at save, and stored in Post.body_html.
+
+markdown-it-py parses CommonMark (+ tables, strikethrough, bare-URL links) with raw HTML
+switched off; nh3 (Ammonia) then keeps only an allowlist of tags, attributes and URL
+schemes, so neither Markdown tricks nor parser bugs can smuggle script into a page.
+"""
+
+from __future__ import annotations
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
+    ["table", "strikethrough", "linkify"]
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "s",
+    "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "img", "sup", "sub",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow ugc noopener"
+
+
+def sanitise_html(html: str) -> str:
+    """Reduce any HTML to the allowlist. Idempotent."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def render_markdown(source: str) -> str:
+    """Markdown source -> sanitised HTML, ready to store in body_html."""
+    return sanitise_html(_parser.render(source))
+
+
+def safe_html(stored_html: str) -> SafeString:
+    """Mark HTML that render_markdown produced as safe for templates.
+
+    Only for values that came out of render_markdown (Post.body_html); anything else
+    must be escaped by the template engine as usual.
+    """
+    return mark_safe(stored_html)
+
+
+def plain_text(source: str, *, include_quotes: bool = False) -> str:
+    """The words of a post as plain text, one paragraph per blank-line block, Markdown
+    stripped. Block quotes (the words of others that a reply repeats) are left out
+    unless `include_quotes`."""
+    paragraphs: list[str] = []
+    quote_depth = 0
+    for token in _parser.parse(source):
+        if token.type == "blockquote_open":
+            quote_depth += 1
+        elif token.type == "blockquote_close":
+            quote_depth -= 1
+        elif token.type in ("fence", "code_block") and (include_quotes or quote_depth == 0):
+            if token.content.strip():
+                paragraphs.append(token.content.strip())
+        elif token.type == "inline" and (include_quotes or quote_depth == 0):
+            text = _inline_text(token.children or [])
+            if text:
+                paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def _inline_text(children) -> str:
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return " ".join("".join(parts).split())

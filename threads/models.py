@@ -1,0 +1,439 @@
+"""Crux's data: threads of posts that reply to each other with a role, votes on two
+axes, moderator tags, reports, bans, the public moderation log and the latest analysis.
+
+Nothing a user wrote is ever deleted by the app: edits keep a Revision, removals and
+author deletions are flags on the Post.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+# Width of one materialised-path segment: the post id, zero-padded. Digits only, so
+# ordering by path is depth-first in every database collation.
+PATH_SEGMENT = 10
+
+
+class User(AbstractUser):
+    """A participant. `imported` marks the placeholder authors of imported debates."""
+
+    imported = models.BooleanField(default=False)
+    bio = models.TextField(blank=True, max_length=2000)
+
+    def get_absolute_url(self) -> str:
+        return reverse("profile", args=[self.username])
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.has_perm("threads.moderate")
+
+    def active_ban(self) -> Ban | None:
+        now = timezone.now()
+        return (
+            self.bans.filter(lifted_at__isnull=True)
+            .filter(Q(until__isnull=True) | Q(until__gt=now))
+            .order_by("-created")
+            .first()
+        )
+
+
+class Role(models.TextChoices):
+    """What a post does to its parent. The label is the verb shown on the badge."""
+
+    CLAIM = "claim", "claims"
+    REBUTTAL = "rebuttal", "rebuts"
+    SUPPORT = "support", "supports"
+    QUESTION = "question", "asks"
+    ANSWER = "answer", "answers"
+    CONCESSION = "concession", "concedes"
+    COMMENT = "comment", "comments"
+
+
+class Thread(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, allow_unicode=False)
+    link = models.URLField(blank=True, max_length=500)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    last_activity = models.DateTimeField(default=timezone.now)
+    locked = models.BooleanField(default=False)
+    # Counters kept in step by the services (the thread list must not count rows).
+    reply_count = models.PositiveIntegerField(default=0)
+    participant_count = models.PositiveIntegerField(default=1)
+    score = models.IntegerField(default=0)
+    # Bumped by every change the analysis reads (post, vote, tag, role): an analysis
+    # computed at this version is current; one computed earlier is stale.
+    data_version = models.BigIntegerField(default=0)
+
+    class Meta:
+        permissions = [("moderate", "Can moderate threads, posts, tags, reports and users")]
+        indexes = [
+            models.Index(fields=["-last_activity"], name="thread_activity_idx"),
+            models.Index(fields=["-created"], name="thread_created_idx"),
+            models.Index(fields=["-score"], name="thread_score_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("thread", args=[self.pk, self.slug or "-"])
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.COMMENT)
+    # Set when the role was guessed (imports) rather than chosen by the author.
+    role_inferred = models.BooleanField(default=False)
+    quote = models.TextField(blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    # Concatenated zero-padded ids from the opening post down to this one.
+    path = models.CharField(max_length=PATH_SEGMENT * 201, db_index=True, blank=True)
+    depth = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    edited = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change that alters how the post renders (cache key for fragments).
+    version = models.PositiveIntegerField(default=1)
+    note = models.TextField(blank=True, help_text="Import notes, e.g. Kialo cross-links.")
+    # A random token from the reply form: a second submit of the same form (double
+    # click, retry after a timeout) finds the first post instead of making another.
+    submission_token = models.CharField(max_length=64, blank=True)
+
+    deleted_by_author = models.BooleanField(default=False)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_reason = models.CharField(max_length=500, blank=True)
+    # New users' first posts may wait for a moderator (The Motte's filter).
+    held_for_approval = models.BooleanField(default=False)
+
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    agrees = models.PositiveIntegerField(default=0)
+    disagrees = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | Q(role="claim", depth=0),
+                name="opening_post_is_a_claim",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="post_role_is_known"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_token"],
+                condition=~Q(submission_token=""),
+                name="one_post_per_submission_token",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["thread", "path"], name="post_thread_path_idx"),
+            models.Index(fields=["author", "-created"], name="post_author_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in thread {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("post", args=[self.thread_id, self.pk])
+
+    @property
+    def score(self) -> int:
+        return self.upvotes - self.downvotes
+
+    @property
+    def is_opening(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def is_visible(self) -> bool:
+        """Whether the body is shown to ordinary readers."""
+        return not (self.is_removed or self.deleted_by_author or self.held_for_approval)
+
+
+class Revision(models.Model):
+    """The text of a post before an edit. A post's history is its revisions + itself."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    quote = models.TextField(blank=True)
+    role = models.CharField(max_length=12, choices=Role.choices)
+    created = models.DateTimeField(help_text="When this version was written.")
+    replaced = models.DateTimeField(default=timezone.now, help_text="When it was edited away.")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["post", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="one_revision_number_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of post {self.post_id}"
+
+
+class Vote(models.Model):
+    """One user's vote on one axis of one post (LessWrong's two axes)."""
+
+    class Axis(models.TextChoices):
+        QUALITY = "quality", "Quality"
+        AGREE = "agree", "Agreement"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
+    axis = models.CharField(max_length=8, choices=Axis.choices)
+    value = models.SmallIntegerField()
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "post", "axis"], name="one_vote_per_user_post_axis"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=[-1, 1]), name="vote_value_is_plus_or_minus_one"
+            ),
+        ]
+        indexes = [models.Index(fields=["post", "axis"], name="vote_post_axis_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.axis} {self.value:+d} on post {self.post_id}"
+
+
+class Tag(models.Model):
+    class Kind(models.TextChoices):
+        TOPIC = "topic", "Topic"
+        SCHEME = "scheme", "Argument scheme"
+        QUALITY = "quality", "Quality / fallacy"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=70, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    retired = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tags"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tag", args=[self.slug])
+
+
+class PostTag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_tags")
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "tag"], name="one_use_of_a_tag_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on post {self.post_id}"
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        QUALITY_CONTRIBUTION = "quality", "Quality contribution nomination"
+
+    class Resolution(models.TextChoices):
+        REMOVED = "removed", "Post removed"
+        DISMISSED = "dismissed", "Dismissed"
+        TAGGED = "tagged", "Tagged"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.REPORT)
+    reason = models.CharField(max_length=500)
+    created = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolution_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"], name="one_report_per_user_per_post"
+            )
+        ]
+        indexes = [models.Index(fields=["resolved_at", "post"], name="report_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Report by {self.reporter} on post {self.post_id}"
+
+
+class Ban(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bans"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    created = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField(null=True, blank=True, help_text="Empty means permanent.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Ban of {self.user} ({self.reason})"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a row of the moderation log."""
+
+
+class ModActionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The moderation log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The moderation log is append-only.")
+
+
+class ModAction(models.Model):
+    """One line of the public moderation log. Append-only, in the app and in PostgreSQL."""
+
+    class Action(models.TextChoices):
+        TAG = "tag", "tagged"
+        UNTAG = "untag", "untagged"
+        ROLE = "role", "changed the role of"
+        REMOVE = "remove", "removed"
+        RESTORE = "restore", "restored"
+        APPROVE = "approve", "approved"
+        LOCK = "lock", "locked"
+        UNLOCK = "unlock", "unlocked"
+        BAN = "ban", "banned"
+        UNBAN = "unban", "unbanned"
+        RESOLVE_REPORT = "resolve", "resolved reports on"
+        TAG_CREATE = "tag_create", "created tag"
+        TAG_RENAME = "tag_rename", "renamed tag"
+        TAG_MERGE = "tag_merge", "merged tag"
+        TAG_RETIRE = "tag_retire", "retired tag"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = ModActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.moderator} {self.get_action_display()} ({self.created:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("The moderation log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The moderation log is append-only.")
+
+
+class ThreadAnalysis(models.Model):
+    """The latest disagreement map and summaries of a thread, and how they were made."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    thread = models.OneToOneField(Thread, on_delete=models.CASCADE, related_name="analysis")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # The Thread.data_version the stored map was computed from (-1: never computed).
+    watermark = models.BigIntegerField(default=-1)
+    algorithm = models.CharField(max_length=40, blank=True)
+    map = models.JSONField(null=True, blank=True)
+    summary = models.JSONField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    vote_count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "thread analyses"
+
+    def __str__(self) -> str:
+        return f"Analysis of thread {self.thread_id} ({self.status})"
+
+
+class ThreadVisit(models.Model):
+    """When a reader last saw a thread, and which analysis they saw then."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+    watermark = models.BigIntegerField(default=-1)
+    map_seen = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="one_visit_row_per_user_thread")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw thread {self.thread_id}"

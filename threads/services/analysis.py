@@ -1,0 +1,243 @@
+"""Keeping each thread's disagreement map and summaries fresh.
+
+Every change the analysis reads bumps Thread.data_version and, on commit, asks for a
+run. Requests are coalesced (a burst of votes is one run a few seconds later), a run
+whose input was already analysed is a no-op, results are written atomically, and a
+failed run keeps the last good map. If the broker is down the change is still saved:
+the thread's data_version is then ahead of its analysis watermark, and the beat sweep
+re-enqueues it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import traceback
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from threads import markdown
+from threads.models import Post, PostTag, Thread, ThreadAnalysis, Vote
+
+log = logging.getLogger(__name__)
+
+
+def _queued_key(thread_id: int) -> str:
+    return f"analysis:queued:{thread_id}"
+
+
+def thread_changed(thread_id: int) -> None:
+    """Record that a thread's analysable data changed, and ask for a run after commit."""
+    Thread.objects.filter(pk=thread_id).update(data_version=F("data_version") + 1)
+    if getattr(settings, "CRUX_ANALYSE_ON_COMMIT", True):
+        transaction.on_commit(lambda: request_analysis(thread_id))
+
+
+def request_analysis(thread_id: int, *, countdown: float | None = None) -> bool:
+    """Enqueue an analysis of the thread unless one is already waiting.
+
+    Returns whether a run was enqueued. Never raises: a broker outage is logged and
+    left to the sweep, so the write that asked for the run still succeeds.
+    """
+    from threads.tasks import analyze_thread
+
+    if countdown is None:
+        countdown = settings.CRUX_ANALYSIS_COALESCE_SECONDS
+    key = _queued_key(thread_id)
+    try:
+        if not cache.add(key, 1, timeout=int(countdown) + settings.CRUX_ANALYSIS_STUCK_SECONDS):
+            return False
+    except Exception:  # the cache is Redis too: if it is down, try the broker anyway
+        log.warning("analysis: cache unavailable while coalescing thread %s", thread_id)
+    try:
+        ThreadAnalysis.objects.get_or_create(thread_id=thread_id)
+        ThreadAnalysis.objects.filter(thread_id=thread_id).exclude(
+            status=ThreadAnalysis.Status.RUNNING
+        ).update(status=ThreadAnalysis.Status.PENDING, requested_at=timezone.now())
+        analyze_thread.apply_async((thread_id,), countdown=countdown)
+    except Exception as exc:
+        log.warning("analysis: could not enqueue thread %s (%s); the sweep will", thread_id, exc)
+        with contextlib.suppress(Exception):
+            cache.delete(key)
+        return False
+    return True
+
+
+def load_snapshot(thread_id: int):
+    """Everything the pure analysis needs about a thread, read in a few bulk queries."""
+    from threads.analysis import PostInput, ThreadSnapshot
+
+    rows = list(
+        Post.objects.filter(thread_id=thread_id)
+        .order_by("path")
+        .values_list(
+            "id",
+            "parent_id",
+            "author__username",
+            "role",
+            "body",
+            "quote",
+            "created",
+            "upvotes",
+            "downvotes",
+            "removed_at",
+            "deleted_by_author",
+            "held_for_approval",
+        )
+    )
+    tags: dict[int, list[str]] = {}
+    for post_id, slug in PostTag.objects.filter(post__thread_id=thread_id).values_list(
+        "post_id", "tag__slug"
+    ):
+        tags.setdefault(post_id, []).append(slug)
+    posts = tuple(
+        PostInput(
+            id=pid,
+            parent=parent,
+            author=author,
+            role=role,
+            text=markdown.plain_text(body),
+            quote=quote,
+            created=created.timestamp(),
+            quality_up=up,
+            quality_down=down,
+            removed=bool(removed_at or deleted or held),
+            tags=tuple(sorted(tags.get(pid, ()))),
+        )
+        for (
+            pid,
+            parent,
+            author,
+            role,
+            body,
+            quote,
+            created,
+            up,
+            down,
+            removed_at,
+            deleted,
+            held,
+        ) in rows
+    )
+    votes = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE).values_list(
+        "user__username", "post_id", "value"
+    )
+    participants: dict[str, int] = {}
+    vote_participant, vote_post, vote_value = [], [], []
+    for username, post_id, value in votes.iterator(chunk_size=10_000):
+        vote_participant.append(participants.setdefault(username, len(participants)))
+        vote_post.append(post_id)
+        vote_value.append(value)
+    root = next(post.id for post in posts if post.parent is None)
+    return ThreadSnapshot(
+        thread_id=thread_id,
+        root=root,
+        posts=posts,
+        participants=tuple(participants),
+        vote_participant=np.asarray(vote_participant, dtype=np.int32),
+        vote_post=np.asarray(vote_post, dtype=np.int64),
+        vote_value=np.asarray(vote_value, dtype=np.int8),
+    )
+
+
+def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | None:
+    """Compute and store the map and summaries of a thread; the body of the Celery task.
+
+    A no-op when the stored analysis already saw the thread's current data (unless
+    `force`). On failure the error is recorded and the last good map stays in place.
+    """
+    from threads.analysis import analyze_thread, summarize_thread
+
+    try:
+        cache.delete(_queued_key(thread_id))  # changes from now on ask for a new run
+    except Exception:
+        log.warning("analysis: cache unavailable while starting thread %s", thread_id)
+    version = Thread.objects.filter(pk=thread_id).values_list("data_version", flat=True).first()
+    if version is None:
+        return None  # the thread is gone
+    analysis, _ = ThreadAnalysis.objects.get_or_create(thread_id=thread_id)
+    if (
+        not force
+        and analysis.watermark == version
+        and analysis.status == ThreadAnalysis.Status.DONE
+    ):
+        return analysis
+    ThreadAnalysis.objects.filter(pk=analysis.pk).update(
+        status=ThreadAnalysis.Status.RUNNING, started_at=timezone.now()
+    )
+    timings: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        snapshot = load_snapshot(thread_id)
+        timings["load"] = time.perf_counter() - started
+        started = time.perf_counter()
+        thread_map = analyze_thread(snapshot)
+        summary = summarize_thread(snapshot, thread_map)
+        timings["compute"] = time.perf_counter() - started
+        started = time.perf_counter()
+        map_json = thread_map.to_json()
+        summary_json = summary.to_json()
+    except Exception as exc:
+        log.exception("analysis of thread %s failed", thread_id)
+        ThreadAnalysis.objects.filter(pk=analysis.pk).update(
+            status=ThreadAnalysis.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}",
+            error_at=timezone.now(),
+        )
+        raise
+    with transaction.atomic():
+        # Never overwrite a result computed from newer data by a concurrent run.
+        fresh = ThreadAnalysis.objects.select_for_update().get(pk=analysis.pk)
+        if fresh.watermark <= version:
+            timings["store"] = time.perf_counter() - started
+            map_json["timings"] = {**map_json.get("timings", {}), **timings}
+            fresh.status = ThreadAnalysis.Status.DONE
+            fresh.watermark = version
+            fresh.map = map_json
+            fresh.summary = summary_json
+            fresh.timings = timings
+            fresh.algorithm = map_json.get("algorithm", {}).get("version", "")
+            fresh.vote_count = int(snapshot.vote_value.size)
+            fresh.computed_at = timezone.now()
+            fresh.error = ""
+            fresh.save()
+    return fresh
+
+
+def stale_thread_ids(limit: int = 200) -> list[int]:
+    """Threads whose analysis is behind their data and is not waiting or running.
+
+    A run that started more than CRUX_ANALYSIS_STUCK_SECONDS ago and has not finished is
+    taken as lost (its worker died) and counts as stale too.
+    """
+    stuck_before = timezone.now() - timedelta(seconds=settings.CRUX_ANALYSIS_STUCK_SECONDS)
+    behind = Q(analysis__isnull=True) | Q(analysis__watermark__lt=F("data_version"))
+    not_busy = (
+        Q(analysis__isnull=True)
+        | ~Q(analysis__status__in=[ThreadAnalysis.Status.RUNNING, ThreadAnalysis.Status.PENDING])
+        | Q(analysis__started_at__lt=stuck_before, analysis__status=ThreadAnalysis.Status.RUNNING)
+        | Q(analysis__requested_at__lt=stuck_before, analysis__status=ThreadAnalysis.Status.PENDING)
+        | Q(analysis__requested_at__isnull=True, analysis__status=ThreadAnalysis.Status.PENDING)
+    )
+    return list(
+        Thread.objects.filter(behind & not_busy)
+        .order_by("-last_activity")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep_stale() -> int:
+    """Re-enqueue every stale or stuck analysis; returns how many were enqueued."""
+    enqueued = 0
+    for thread_id in stale_thread_ids():
+        with contextlib.suppress(Exception):
+            cache.delete(_queued_key(thread_id))
+        enqueued += request_analysis(thread_id, countdown=0)
+    return enqueued

@@ -1,0 +1,271 @@
+"""Writing posts: start a thread, reply with a role and a quote, edit, delete.
+
+Each function validates everything first and raises ValidationError (with messages a
+user can act on) before touching the database, runs in one transaction, and asks for
+a fresh analysis of the thread when the transaction commits.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from threads import markdown
+from threads.models import PATH_SEGMENT, Post, Revision, Role, Thread, User
+from threads.services import limits
+from threads.services.analysis import thread_changed
+from threads.services.permissions import ensure_can_participate
+
+REPLY_ROLES = [role for role in Role if role != Role.CLAIM] + [Role.CLAIM]
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError({"body": "Write something: the post is empty."})
+    if len(body) > settings.CRUX_MAX_BODY_CHARS:
+        raise ValidationError(
+            {
+                "body": f"The post is {len(body):,} characters long; the limit is "
+                f"{settings.CRUX_MAX_BODY_CHARS:,}."
+            }
+        )
+    return body
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "Give the thread a title."})
+    if len(title) > settings.CRUX_MAX_TITLE_CHARS:
+        raise ValidationError(
+            {"title": f"Titles are at most {settings.CRUX_MAX_TITLE_CHARS} characters."}
+        )
+    return title
+
+
+def _clean_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise ValidationError({"role": f"Unknown role {role!r}; choose one of {known}."}) from None
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def quote_occurs_in(quote: str, parent: Post) -> bool:
+    """Whether `quote` is words of the parent: of its Markdown source or of its text as
+    rendered (readers select rendered text, where `**bold**` reads `bold`)."""
+    needle = _squash(quote)
+    return bool(needle) and (
+        needle in _squash(parent.body)
+        or needle in _squash(markdown.plain_text(parent.body, include_quotes=True))
+    )
+
+
+def _clean_quote(quote: str, parent: Post) -> str:
+    quote = _squash(quote or "")
+    if not quote:
+        return ""
+    if len(quote) > settings.CRUX_MAX_BODY_CHARS:
+        raise ValidationError({"quote": "The quote is longer than a post may be."})
+    if not quote_occurs_in(quote, parent):
+        raise ValidationError({"quote": "The quoted words do not occur in the post you reply to."})
+    return quote
+
+
+def _slug(title: str) -> str:
+    return slugify(title)[:200].strip("-") or "thread"
+
+
+def _segment(post_id: int) -> str:
+    return f"{post_id:0{PATH_SEGMENT}d}"
+
+
+@transaction.atomic
+def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thread:
+    """Open a thread with its opening post (the root claim of the debate)."""
+    ensure_can_participate(author)
+    title = _clean_title(title)
+    body = _clean_body(body)
+    link = (link or "").strip()
+    if link:
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            raise ValidationError({"link": "The link must be an http(s) address."}) from None
+    limits.check(author, "thread")
+    now = timezone.now()
+    thread = Thread.objects.create(
+        title=title, slug=_slug(title), link=link, author=author, created=now, last_activity=now
+    )
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        role=Role.CLAIM,
+        body=body,
+        body_html=markdown.render_markdown(body),
+        created=now,
+    )
+    Post.objects.filter(pk=post.pk).update(path=_segment(post.pk))
+    thread_changed(thread.pk)
+    limits.record(author, "thread")
+    return thread
+
+
+def reply(
+    *,
+    author: User,
+    parent: Post,
+    body: str,
+    role: str = Role.COMMENT,
+    quote: str = "",
+    submission_token: str = "",
+) -> Post:
+    """Reply to `parent` with a role toward it and optionally the exact words it answers.
+
+    A repeated `submission_token` (double submit) returns the post the first submit made.
+    """
+    if submission_token:
+        earlier = Post.objects.filter(author=author, submission_token=submission_token).first()
+        if earlier is not None:
+            return earlier
+    try:
+        return _reply(
+            author=author,
+            parent=parent,
+            body=body,
+            role=role,
+            quote=quote,
+            submission_token=submission_token,
+        )
+    except IntegrityError:
+        # Two submits of one form raced past the check above; the other one won.
+        earlier = Post.objects.filter(author=author, submission_token=submission_token).first()
+        if submission_token and earlier is not None:
+            return earlier
+        raise
+
+
+@transaction.atomic
+def _reply(*, author, parent, body, role, quote, submission_token) -> Post:
+    ensure_can_participate(author)
+    role = _clean_role(role)
+    body = _clean_body(body)
+    # Lock the parent: its reply counter changes, and a removal must not slip in between.
+    parent = Post.objects.select_for_update().select_related("thread").get(pk=parent.pk)
+    thread = parent.thread
+    if thread.locked:
+        raise ValidationError("This thread is locked: it takes no new replies.")
+    if parent.is_removed:
+        raise ValidationError("That post was removed by the moderators; you cannot reply to it.")
+    if parent.deleted_by_author:
+        raise ValidationError("That post was deleted by its author; you cannot reply to it.")
+    if parent.depth >= settings.CRUX_MAX_DEPTH:
+        raise ValidationError("This branch is too deep to go on; reply to an earlier post.")
+    quote = _clean_quote(quote, parent)
+    limits.check(author, "post")
+
+    now = timezone.now()
+    new_participant = not Post.objects.filter(thread=thread, author=author).exists()
+    post = Post.objects.create(
+        thread=thread,
+        parent=parent,
+        author=author,
+        role=role,
+        quote=quote,
+        body=body,
+        body_html=markdown.render_markdown(body),
+        depth=parent.depth + 1,
+        created=now,
+        submission_token=submission_token,
+        held_for_approval=limits.should_hold_for_approval(author),
+    )
+    Post.objects.filter(pk=post.pk).update(path=parent.path + _segment(post.pk))
+    post.path = parent.path + _segment(post.pk)
+    Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+    Thread.objects.filter(pk=thread.pk).update(
+        reply_count=F("reply_count") + 1,
+        last_activity=now,
+        participant_count=F("participant_count") + int(new_participant),
+    )
+    thread_changed(thread.pk)
+    limits.record(author, "post")
+    return post
+
+
+@transaction.atomic
+def edit_post(
+    *, post: Post, editor: User, body: str, quote: str | None = None, role: str | None = None
+) -> Post:
+    """Change a post's text (and, for replies, its quote or role); the old text is kept."""
+    post = Post.objects.select_for_update().select_related("thread", "parent").get(pk=post.pk)
+    if editor.pk != post.author_id:
+        raise ValidationError("Only the author can edit this post.")
+    ensure_can_participate(editor)
+    if post.is_removed or post.deleted_by_author:
+        raise ValidationError("A removed or deleted post cannot be edited.")
+    if post.thread.locked:
+        raise ValidationError("This thread is locked: its posts cannot be edited.")
+    body = _clean_body(body)
+    new_role = post.role if role is None or post.is_opening else _clean_role(role)
+    new_quote = post.quote
+    if quote is not None and post.parent is not None:
+        new_quote = _clean_quote(quote, post.parent)
+    if (body, new_quote, new_role) == (post.body, post.quote, post.role):
+        return post
+
+    Revision.objects.create(
+        post=post,
+        number=post.revisions.count() + 1,
+        body=post.body,
+        quote=post.quote,
+        role=post.role,
+        created=post.edited or post.created,
+        editor=editor,
+    )
+    analysed_fields_changed = new_role != post.role or body != post.body
+    post.body = body
+    post.body_html = markdown.render_markdown(body)
+    post.quote = new_quote
+    post.role = new_role
+    post.role_inferred = False
+    post.edited = timezone.now()
+    post.version = F("version") + 1
+    post.save(
+        update_fields=["body", "body_html", "quote", "role", "role_inferred", "edited", "version"]
+    )
+    post.refresh_from_db(fields=["version"])
+    if analysed_fields_changed:
+        thread_changed(post.thread_id)
+    return post
+
+
+@transaction.atomic
+def delete_post(*, post: Post, user: User) -> bool:
+    """Soft-delete by the author: the text stays in the database and its replies stay.
+
+    Returns False when the post was already deleted (nothing changed)."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if user.pk != post.author_id:
+        raise ValidationError("Only the author can delete this post.")
+    if post.deleted_by_author:
+        return False
+    Post.objects.filter(pk=post.pk).update(deleted_by_author=True, version=F("version") + 1)
+    thread_changed(post.thread_id)
+    return True
+
+
+def excerpt(text: str, words: int = 30) -> str:
+    """The first `words` words of a plain text, for lists and previews."""
+    tokens = text.split()
+    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")

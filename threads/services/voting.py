@@ -1,0 +1,75 @@
+"""Votes on two axes: quality (up/down) and agreement (agree/disagree).
+
+Voting the same way again takes the vote back; voting the other way switches it. The
+post row is locked while its counters change, so counts stay exact under concurrent
+votes; the unique (user, post, axis) constraint backs that up in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from threads.models import Post, Thread, User, Vote
+from threads.services import limits
+from threads.services.analysis import thread_changed
+from threads.services.permissions import ensure_can_participate
+
+COUNTER = {
+    (Vote.Axis.QUALITY, 1): "upvotes",
+    (Vote.Axis.QUALITY, -1): "downvotes",
+    (Vote.Axis.AGREE, 1): "agrees",
+    (Vote.Axis.AGREE, -1): "disagrees",
+}
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    post: Post
+    axis: str
+    value: int  # the user's vote now: +1, -1, or 0 for none
+
+
+@transaction.atomic
+def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
+    ensure_can_participate(user)
+    if axis not in Vote.Axis.values:
+        raise ValidationError(f"Unknown vote axis {axis!r}.")
+    if value not in (1, -1):
+        raise ValidationError("A vote is +1 or -1.")
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    if post.thread.locked:
+        raise ValidationError("This thread is locked: votes are closed.")
+    if post.is_removed or post.deleted_by_author:
+        raise ValidationError("You cannot vote on a removed or deleted post.")
+    if axis == Vote.Axis.AGREE and post.author_id == user.pk:
+        raise ValidationError("You cannot agree or disagree with your own post.")
+    limits.check(user, "vote")
+
+    existing = Vote.objects.filter(user=user, post=post, axis=axis).first()
+    counters: dict[str, F] = {}
+    if existing is None:
+        Vote.objects.create(user=user, post=post, axis=axis, value=value)
+        counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) + 1
+        now_value = value
+    elif existing.value == value:  # the same vote again takes it back
+        existing.delete()
+        counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) - 1
+        now_value = 0
+    else:
+        Vote.objects.filter(pk=existing.pk).update(value=value, updated=timezone.now())
+        counters[COUNTER[axis, existing.value]] = F(COUNTER[axis, existing.value]) - 1
+        counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) + 1
+        now_value = value
+    Post.objects.filter(pk=post.pk).update(version=F("version") + 1, **counters)
+    if axis == Vote.Axis.QUALITY and post.parent_id is None:
+        delta = now_value - (existing.value if existing else 0)
+        Thread.objects.filter(pk=post.thread_id).update(score=F("score") + delta)
+    post.refresh_from_db(fields=["upvotes", "downvotes", "agrees", "disagrees", "version"])
+    thread_changed(post.thread_id)
+    limits.record(user, "vote")
+    return VoteResult(post=post, axis=axis, value=now_value)
