@@ -1,0 +1,1 @@
+"""Views: see threads/urls.py for the routes."""
