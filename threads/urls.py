@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from threads.views import accounts, api, lists, moderation, thread
+from threads.views import accounts, api, lists, moderation, thread  # noqa: F401 - sections below
 
 urlpatterns = [
     # --- Lists, search, profiles, feeds (threads/views/lists.py) ---------------------------
