@@ -1,0 +1,116 @@
+"""The stance matrix: explicit agreement votes and stances implied by replies."""
+
+import numpy as np
+import pytest
+
+from threads.analysis import PostInput, ThreadSnapshot, analyze_thread
+from threads.analysis.stances import build_stances
+
+
+def post(id, parent, role, author, **extra):
+    return PostInput(id=id, parent=parent, author=author, role=role, created=float(id), **extra)
+
+
+def cells(snapshot):
+    """{(participant, post id): stance}."""
+    stances = build_stances(snapshot)
+    column_post = stances.post_ids[stances.live_columns]
+    return {
+        (stances.participants[r], int(column_post[c])): int(v)
+        for r, c, v in zip(stances.rows, stances.cols, stances.values, strict=True)
+    }
+
+
+def thread(posts, votes=(), participants=()):
+    people = list(participants)
+    for who, _, _ in votes:
+        if who not in people:
+            people.append(who)
+    return ThreadSnapshot(
+        thread_id=1,
+        root=posts[0].id,
+        posts=tuple(posts),
+        participants=tuple(people),
+        vote_participant=np.array([people.index(w) for w, _, _ in votes], dtype=np.int32),
+        vote_post=np.array([p for _, p, _ in votes], dtype=np.int64),
+        vote_value=np.array([v for _, _, v in votes], dtype=np.int8),
+    )
+
+
+DEBATE = [
+    post(1, None, "claim", "alice"),
+    post(2, 1, "rebuttal", "bob"),
+    post(3, 1, "support", "carol"),
+    post(4, 2, "concession", "alice"),
+    post(5, 1, "question", "dan"),
+]
+
+
+def test_a_thread_with_no_votes_still_has_implied_stances():
+    assert cells(thread(DEBATE)) == {
+        ("alice", 1): 1,
+        ("bob", 2): 1,
+        ("bob", 1): -1,  # a rebuttal disagrees with its parent
+        ("carol", 3): 1,
+        ("carol", 1): 1,  # a support agrees with it
+        ("alice", 4): 1,
+        ("alice", 2): 1,  # a concession agrees with the post it concedes
+        ("dan", 5): 1,  # a question implies nothing about its parent
+    }
+    thread_map = analyze_thread(thread(DEBATE))
+    assert thread_map.participants == 4
+    assert thread_map.counts["stances"] == 8
+    assert thread_map.counts["votes"] == 0
+
+
+def test_an_explicit_vote_wins_over_the_implied_stance():
+    votes = [("bob", 1, 1), ("carol", 1, 0)]
+    found = cells(thread(DEBATE, votes))
+    assert found[("bob", 1)] == 1
+    assert found[("carol", 1)] == 0  # a pass is a stance too
+
+
+def test_the_later_of_two_votes_on_the_same_post_counts():
+    votes = [("erin", 1, 1), ("erin", 1, -1), ("frank", 2, -1), ("frank", 2, 1)]
+    found = cells(thread(DEBATE, votes))
+    assert found[("erin", 1)] == -1
+    assert found[("frank", 2)] == 1
+
+
+def test_authors_missing_from_participants_are_added_once():
+    snapshot = thread(DEBATE, [("alice", 2, -1)], participants=["zoe", "alice"])
+    stances = build_stances(snapshot)
+    assert stances.participants == ("zoe", "alice", "bob", "carol", "dan")
+
+
+def test_votes_on_removed_or_unknown_posts_do_not_count_as_stances():
+    posts = [*DEBATE[:4], post(5, 1, "question", "dan", removed=True)]
+    found = cells(thread(posts, [("erin", 5, 1), ("erin", 99, 1), ("erin", 3, -1)]))
+    assert ("erin", 5) not in found
+    assert ("dan", 5) not in found
+    assert found[("erin", 3)] == -1
+
+
+def test_base_scores_use_explicit_votes_only():
+    stances = build_stances(thread(DEBATE, [("erin", 2, 1), ("frank", 2, -1), ("gus", 2, 1)]))
+    assert stances.explicit_agree.tolist() == [0, 2, 0, 0, 0]
+    assert stances.explicit_disagree.tolist() == [0, 1, 0, 0, 0]
+
+
+def test_snapshot_rejects_votes_for_unknown_participants():
+    with pytest.raises(ValueError, match="participants"):
+        ThreadSnapshot(1, 1, tuple(DEBATE), ("alice",), [1], [1], [1])
+
+
+def test_snapshot_arrays_are_read_only_copies():
+    who = np.array([0], dtype=np.int32)
+    snapshot = ThreadSnapshot(1, 1, tuple(DEBATE), ("erin",), who, [2], [1])
+    who[0] = 5
+    assert snapshot.vote_participant[0] == 0
+    with pytest.raises(ValueError):
+        snapshot.vote_value[0] = -1
+
+
+def test_unknown_roles_are_rejected():
+    with pytest.raises(ValueError, match="role"):
+        PostInput(id=1, parent=None, author="a", role="insult")
