@@ -107,8 +107,9 @@ class ThreadSnapshot:
 class AnalysisParams:
     """Every number the map depends on; stored with each result so it can be reproduced.
 
-    Defaults follow docs ALGORITHMS.md (Polis for groups and repness, DF-QuAD for
-    strength); the remaining thresholds are ours and are explained where used.
+    The Polis numbers (7 stances, 15 participants, 100 base clusters, 2..5 groups,
+    z 1.2816) and DF-QuAD's Wilson base score follow their sources; the remaining
+    thresholds are ours and are explained next to each.
     """
 
     # Polis: a participant enters the clustering with >= min(7, #posts) stances; if
