@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Named inline partials ({% partialdef %}) in every template without a load.
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]
@@ -131,6 +133,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -139,11 +142,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
+# An analysis takes seconds; a run past these limits is broken, not slow.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 50)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60)
 # Redis redelivers an unacknowledged task after this long; keep it above the hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 180),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 75),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -155,7 +159,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-analyses": {
         "task": "threads.sweep_stale_analyses",
-        "schedule": env_int("CRUX_SWEEP_SECONDS", 60),
+        "schedule": env_int("CRUX_SWEEP_SECONDS", 30),
     },
 }
 
@@ -222,4 +226,8 @@ CRUX_MAX_DEPTH = 200
 # Seconds to wait before analysing a thread, so a burst of votes becomes one run.
 CRUX_ANALYSIS_COALESCE_SECONDS = env_int("CRUX_ANALYSIS_COALESCE_SECONDS", 3)
 # A running analysis older than this is considered stuck and re-enqueued by the sweep.
-CRUX_ANALYSIS_STUCK_SECONDS = env_int("CRUX_ANALYSIS_STUCK_SECONDS", 90)
+# Equal to the hard time limit: past it the run's worker is gone. With the sweep every
+# 30 s, a run lost with its worker is redone within about 90 s.
+CRUX_ANALYSIS_STUCK_SECONDS = env_int("CRUX_ANALYSIS_STUCK_SECONDS", 60)
+# Failure drills only: sleep this long inside each run, so a test can kill a worker mid-run.
+CRUX_ANALYSIS_DELAY_SECONDS = env_int("CRUX_ANALYSIS_DELAY_SECONDS", 0)

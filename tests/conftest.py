@@ -75,6 +75,7 @@ def celery_worker(transactional_db, settings):
         "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CRUX_ANALYSIS_COALESCE_SECONDS": "0",
+        "CELERY_QUEUE": queue,
         "OMP_NUM_THREADS": "1",
     }
     log_path = ROOT / "var" / f"{queue}.log"
@@ -115,34 +116,46 @@ class WorkerHandle:
 
     def __init__(self, *, proc, queue, log_path, env):
         self.proc, self.queue, self.log_path, self.env = proc, queue, log_path, env
+        self.restarts = 0
         WorkerHandle.current_proc = proc
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def restart(self) -> None:
+    def restart(self, *, beat: bool = False) -> None:
+        """Start a new worker on the same queue (with an embedded beat if asked)."""
         from forum.celery import app
 
+        self.restarts += 1
         log = self.log_path.open("a")
+        extra = ["-B", "--schedule", str(self.log_path.with_suffix(".beat"))] if beat else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", self.queue,
              "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-mingle",
-             "--without-gossip", "-n", f"{self.queue}-2@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+             "--without-gossip", "-n", f"{self.queue}-{self.restarts}@%h", *extra],
+            cwd=ROOT, env=self.env,
+            stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         WorkerHandle.current_proc = self.proc
         _wait_for_worker(app, self.queue, self.proc, self.log_path)
 
 
 def _wait_for_worker(app, queue, proc, log_path, timeout=60.0) -> None:
+    """Wait for this worker's own "ready" line (the log is shared by restarts)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()[-3000:]}")
-        if " ready." in log_path.read_text(errors="replace"):
+        if log_path.read_text(errors="replace").count(" ready.") > _wait_for_worker.seen.get(
+            log_path, 0
+        ):
+            _wait_for_worker.seen[log_path] = log_path.read_text(errors="replace").count(" ready.")
             return
         time.sleep(0.2)
     raise RuntimeError(f"celery worker not ready in {timeout}s:\n{log_path.read_text()[-3000:]}")
+
+
+_wait_for_worker.seen = {}
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):

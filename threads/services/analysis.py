@@ -15,6 +15,7 @@ import logging
 import time
 import traceback
 from datetime import timedelta
+from textwrap import shorten
 
 import numpy as np
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from threads import markdown
+from threads.map_layout import argument_map_layout, scatter_layout
 from threads.models import Post, PostTag, Thread, ThreadAnalysis, Vote
 
 log = logging.getLogger(__name__)
@@ -56,14 +58,20 @@ def request_analysis(thread_id: int, *, countdown: float | None = None) -> bool:
             return False
     except Exception:  # the cache is Redis too: if it is down, try the broker anyway
         log.warning("analysis: cache unavailable while coalescing thread %s", thread_id)
+    analysis, _ = ThreadAnalysis.objects.get_or_create(thread_id=thread_id)
+    previous = analysis.status
+    waiting = ThreadAnalysis.objects.filter(pk=analysis.pk).exclude(
+        status=ThreadAnalysis.Status.RUNNING
+    )
+    waiting.update(status=ThreadAnalysis.Status.PENDING, requested_at=timezone.now())
     try:
-        ThreadAnalysis.objects.get_or_create(thread_id=thread_id)
-        ThreadAnalysis.objects.filter(thread_id=thread_id).exclude(
-            status=ThreadAnalysis.Status.RUNNING
-        ).update(status=ThreadAnalysis.Status.PENDING, requested_at=timezone.now())
         analyze_thread.apply_async((thread_id,), countdown=countdown)
-    except Exception as exc:
+    except Exception as exc:  # kombu and redis-py raise many kinds when the broker is down
         log.warning("analysis: could not enqueue thread %s (%s); the sweep will", thread_id, exc)
+        # Nothing is waiting after all: leave the thread visibly stale for the sweep.
+        waiting.filter(status=ThreadAnalysis.Status.PENDING).update(
+            status=previous, requested_at=None
+        )
         with contextlib.suppress(Exception):
             cache.delete(key)
         return False
@@ -147,6 +155,39 @@ def load_snapshot(thread_id: int):
     )
 
 
+def _cited_posts(map_json: dict, summary_json: dict) -> set[int]:
+    cited = {c["post"] for c in map_json["cruxes"]} | {c["post"] for c in map_json["consensus"]}
+    cited |= {o["post"] for o in map_json["open"]}
+    cited |= {r["post"] for g in map_json["groups"] for r in g["representative"]}
+    extracts = [*summary_json.get("brief", []), *summary_json.get("common_ground", [])]
+    extracts += summary_json.get("open", [])
+    extracts += [e for g in summary_json.get("groups", []) for e in g["sentences"]]
+    for crux in summary_json.get("cruxes", []):
+        extracts += [e for e in (crux["support"], crux["rebuttal"]) if e]
+        cited.add(crux["post"])
+    return cited | {e["post"] for e in extracts}
+
+
+def presentation(snapshot, map_json: dict, summary_json: dict) -> dict:
+    """What the map panel shows besides the numbers: who wrote each cited post, a short
+    excerpt of it, and the SVG geometry — so rendering the panel needs no queries."""
+    argument_map = argument_map_layout(map_json, snapshot.root)
+    scatter = scatter_layout(map_json)
+    wanted = _cited_posts(map_json, summary_json) | {n["post"] for n in argument_map["nodes"]}
+    posts = {
+        str(post.id): {
+            "author": post.author,
+            "role": post.role,
+            "excerpt": shorten(post.text, 160, placeholder=" …")
+            if not post.removed
+            else "[removed]",
+        }
+        for post in snapshot.posts
+        if post.id in wanted
+    }
+    return {"posts": posts, "argument_map": argument_map, "scatter": scatter}
+
+
 def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | None:
     """Compute and store the map and summaries of a thread; the body of the Celery task.
 
@@ -173,6 +214,8 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
         status=ThreadAnalysis.Status.RUNNING, started_at=timezone.now()
     )
     timings: dict[str, float] = {}
+    if settings.CRUX_ANALYSIS_DELAY_SECONDS:
+        time.sleep(settings.CRUX_ANALYSIS_DELAY_SECONDS)
     try:
         started = time.perf_counter()
         snapshot = load_snapshot(thread_id)
@@ -184,6 +227,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
         started = time.perf_counter()
         map_json = thread_map.to_json()
         summary_json = summary.to_json()
+        map_json["presentation"] = presentation(snapshot, map_json, summary_json)
     except Exception as exc:
         log.exception("analysis of thread %s failed", thread_id)
         ThreadAnalysis.objects.filter(pk=analysis.pk).update(

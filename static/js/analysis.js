@@ -1,0 +1,37 @@
+// Map panel helpers: mark the posts the analysis points at, highlight cited posts.
+"use strict";
+(function () {
+  function markPosts() {
+    var panel = document.getElementById("analysis-panel");
+    if (!panel) return;
+    document.querySelectorAll(".analysis-marker").forEach(function (el) { el.remove(); });
+    var markers = {};
+    try { markers = JSON.parse(panel.dataset.markers || "{}"); } catch (e) { return; }
+    Object.keys(markers).forEach(function (postId) {
+      var post = document.getElementById("post-" + postId);
+      if (!post) return;
+      var anchor = post.querySelector("header, .post-meta") || post;
+      markers[postId].forEach(function (label) {
+        var badge = document.createElement("span");
+        badge.className = "analysis-marker marker-" + label.replace(/\s+/g, "-");
+        badge.textContent = label;
+        anchor.appendChild(badge);
+      });
+    });
+  }
+
+  function highlight(postId) {
+    var post = document.getElementById("post-" + postId);
+    if (!post) return;
+    post.classList.add("cited-highlight");
+    window.setTimeout(function () { post.classList.remove("cited-highlight"); }, 2500);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-cite]");
+    if (link) highlight(link.getAttribute("data-cite"));
+  });
+  document.addEventListener("DOMContentLoaded", markPosts);
+  document.addEventListener("htmx:afterSettle", markPosts);
+  if (document.readyState !== "loading") markPosts();
+})();
