@@ -121,11 +121,18 @@ def test_a_single_participant_is_one_group_with_a_reason():
     assert thread_map.participants == 1
 
 
-def test_an_empty_thread_has_no_groups_and_says_why():
-    thread_map = analyze_thread(snapshot([post(1, None, "claim", "op")], []))
-    # The author's own stance is the only one: one person, one group.
-    assert len(thread_map.groups) == 1
-    assert thread_map.single_group_reason
+def test_a_thread_with_only_its_opening_post_is_one_group_and_says_why():
+    thread_map = analyze_thread(snapshot([post(1, None, "claim", "op")], [("v", 1, -1)]))
+    assert [group.members for group in thread_map.groups] == [("v", "op")]
+    assert "only one post" in thread_map.single_group_reason
+    assert thread_map.cruxes == ()
+
+
+def test_a_thread_nobody_has_a_stance_on_has_no_groups_and_says_why():
+    thread_map = analyze_thread(snapshot([post(1, None, "claim", "op", removed=True)], []))
+    assert thread_map.groups == ()
+    assert thread_map.single_group_reason == "Nobody has taken a stance on any post yet."
+    assert thread_map.participants == 0
 
 
 def test_everyone_agreeing_gives_one_group_not_invented_camps():

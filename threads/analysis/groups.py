@@ -157,13 +157,15 @@ def opinion_groups(stances: StanceMatrix, params: AnalysisParams) -> Clustering:
             points = _project(
                 centred, centred[position[clustered]], counts[active], n_columns, params
             )
-        people = "person has" if len(clustered) == 1 else "people have"
-        return single(
-            f"Only {len(clustered)} {people} taken enough stances; opinion groups need at "
-            f"least {params.min_group_participants}.",
-            clustered,
-            points,
-        )
+        if n_columns < 2:
+            reason = "There is only one post to take a stance on; opinion groups need two."
+        else:
+            people = "person has" if len(clustered) == 1 else "people have"
+            reason = (
+                f"Only {len(clustered)} {people} taken a stance; opinion groups need at "
+                f"least {params.min_group_participants}."
+            )
+        return single(reason, clustered, points)
 
     points = _project(centred, centred[position[clustered]], counts[active], n_columns, params)
     cluster_points = points[position[clustered]]

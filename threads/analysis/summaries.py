@@ -297,8 +297,6 @@ def summarize_thread(
     def extract(index: int) -> Extract:
         return Extract(sentences.texts[index], int(sentences.posts[index]))
 
-    # The brief opens with the opening post's central sentence: a debate summarised
-    # without the claim it is about reads as a list of replies to nothing.
     # Sentences with under `min_terms` content words ("When not told to, it doesn't.")
     # stay in the graph but are not quoted where a fuller sentence will do; LexRank
     # otherwise favours them, as a short vector is close to anything sharing a word.
@@ -307,6 +305,8 @@ def summarize_thread(
     everything = (
         np.flatnonzero(informative) if informative.sum() >= params.brief_min else np.arange(n)
     )
+    # The brief opens with the opening post's central sentence: a debate summarised
+    # without the claim it is about reads as a list of replies to nothing.
     brief_count = min(params.brief_max, max(params.brief_min, n // 10))
     opening = best_sentence(snapshot.root)
     seed = [opening] if opening is not None else []

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .cruxes import consensus_columns, crux_scores
 from .graph import base_scores, claim_strength, open_posts, reply_edges
@@ -176,6 +177,14 @@ def _share(agree: float, seen: float) -> float | None:
 
 def analyze_thread(snapshot: ThreadSnapshot, params: AnalysisParams = DEFAULT_PARAMS) -> ThreadMap:
     """Disagreement map of one thread: groups, cruxes, consensus, strength, open items."""
+    # One BLAS/OpenMP thread whatever the worker's environment says: on small matrices
+    # extra threads only add start-up cost, and with two threads on two busy cores
+    # k-means timings jittered tenfold. (threadpoolctl is a dependency of scikit-learn.)
+    with threadpool_limits(limits=1):
+        return _analyze(snapshot, params)
+
+
+def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
     clock = _Stopwatch()
     started = time.perf_counter()
     posts = snapshot.posts
