@@ -118,6 +118,7 @@ def test_a_single_participant_is_one_group_with_a_reason():
     assert thread_map.single_group_reason
     assert "1 person" in thread_map.single_group_reason
     assert thread_map.cruxes == ()
+    assert thread_map.consensus == ()  # one person's view is not common ground
     assert thread_map.participants == 1
 
 
@@ -219,3 +220,33 @@ def test_a_noisy_two_camp_debate_recovers_the_camps():
         members = [int(name[1:]) for name in group.members if int(name[1:]) < 300]
         majority = np.bincount(camp[members], minlength=2).max() / len(members)
         assert majority > 0.9
+
+
+def test_light_participants_are_placed_on_the_map_but_not_clustered():
+    # 16 people with a stance on all 8 posts qualify (>= min(7, posts)), which is
+    # already more than 15, so the three who voted once are left out of the groups.
+    posts = [post(1, None, "claim", "h0")] + [post(i, 1, "comment", "h0") for i in range(2, 9)]
+    votes = [
+        (f"h{k}", i, 1 if (k < 8) == (i % 2 == 0) else -1) for k in range(16) for i in range(1, 9)
+    ]
+    votes += [(f"light{k}", 2, 1) for k in range(3)]
+    thread_map = analyze_thread(snapshot(posts, votes))
+    assert thread_map.counts["clustered_participants"] == 16
+    assert thread_map.participants == 19
+    grouped = {name for group in thread_map.groups for name in group.members}
+    assert grouped == {f"h{k}" for k in range(16)}
+    light = [p for p in thread_map.points if p.participant.startswith("light")]
+    assert len(light) == 3 and all(p.group is None for p in light)
+
+
+def test_too_few_qualified_participants_are_topped_up_with_the_most_active():
+    # Nobody has 7 stances on this 8-post thread; the 15 most active are clustered.
+    posts = [post(1, None, "claim", "x")] + [post(i, 1, "comment", "x") for i in range(2, 9)]
+    votes = [(f"p{k:02d}", i, 1) for k in range(20) for i in range(1, 2 + k % 6)]
+    thread_map = analyze_thread(snapshot(posts, votes))
+    assert thread_map.counts["clustered_participants"] == 15
+    clustered = {name for group in thread_map.groups for name in group.members}
+    # x wrote all 8 posts (8 stances); then those with 6, 5, 4... stances, ties by order.
+    assert "x" in clustered
+    assert {f"p{k:02d}" for k in range(20) if k % 6 == 5} <= clustered
+    assert not {f"p{k:02d}" for k in range(20) if k % 6 == 0} & clustered

@@ -1,7 +1,19 @@
-"""Pure analysis of a debate thread: disagreement map and cited summaries.
+"""Pure analysis of a debate thread: the disagreement map and its cited summaries.
 
-Nothing here imports Django: the worker builds a `ThreadSnapshot`, calls
-`analyze_thread` and `summarize_thread`, and stores their `.to_json()`.
+Nothing here imports Django. A worker builds a `ThreadSnapshot` (posts plus agreement
+votes as numpy arrays), then:
+
+    thread_map = analyze_thread(snapshot)           # groups, cruxes, consensus, strength…
+    summary = summarize_thread(snapshot, thread_map)
+    store(thread_map.to_json(), summary.to_json())  # plain JSON-ready dicts
+
+`summarize_thread` takes the `ThreadMap` dataclass rather than its JSON, because camp
+summaries use each group's most-agreed posts, which the map keeps in memory but does
+not serialise; run both in the same task. `summary_changes(old_json, new_json)` works
+on stored map JSON, for "what changed since your last visit".
+
+Same input, same output: every random choice is seeded (`AnalysisParams.seed`), and
+the JSON differs between runs only in `timings`.
 """
 
 from .scores import controversy, wilson_lower_bound

@@ -163,8 +163,8 @@ def mmr_select(
     if len(candidates) == 0 or count <= 0:
         return []
     pool = np.concatenate([candidates, already])
-    dense = vectors[pool].toarray().astype(np.float64)
-    similarity = dense @ dense.T
+    rows = vectors[pool]
+    similarity = (rows @ rows.T).toarray().astype(np.float64)
     top = salience[candidates].max()
     relevance = salience[candidates] / top if top > 0 else np.zeros(len(candidates))
     m = len(candidates)

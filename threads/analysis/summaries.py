@@ -19,6 +19,7 @@ the groups' most-agreed posts, which the map keeps in memory only.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -169,6 +170,9 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+_PLAIN = re.compile(r"[^\s]+(?: [^\s]+)*")  # already normalised: single spaces only
+
+
 @dataclass(frozen=True, eq=False)
 class _Sentences:
     texts: list[str]
@@ -197,11 +201,12 @@ def own_sentences(posts: Sequence[PostInput], min_words: int) -> _Sentences:
         parent = by_id.get(post.parent) if post.parent is not None else None
         if parent is not None and parent.id not in normalised:
             normalised[parent.id] = _normalise(parent.text)
-        repeated = (_normalise(post.quote), normalised[parent.id] if parent else "")
+        quote = _normalise(post.quote)
+        parent_text = normalised[parent.id] if parent else ""
         for start, end in sentence_spans(post.text):
             sentence = post.text[start:end]
-            key = _normalise(sentence)
-            if key in seen or any(key in source for source in repeated if source):
+            key = sentence if _PLAIN.fullmatch(sentence) else _normalise(sentence)
+            if key in seen or (quote and key in quote) or (parent_text and key in parent_text):
                 continue
             seen.add(key)
             if not has_words(sentence, min_words):

@@ -251,12 +251,13 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
             )
             for found in crux_scores(stances, clustering, counts, root_column, params)
         )
+        # Common ground of fewer people than could form groups is not common ground.
         consensus = (
             tuple(
                 ConsensusPost(post=int(column_post[c]), score=score)
                 for c, score in consensus_columns(counts, params)
             )
-            if clustering.n_groups
+            if len(clustering.clustered) >= params.min_group_participants
             else ()
         )
     with clock.step("strength"):
