@@ -250,3 +250,30 @@ def test_too_few_qualified_participants_are_topped_up_with_the_most_active():
     assert "x" in clustered
     assert {f"p{k:02d}" for k in range(20) if k % 6 == 5} <= clustered
     assert not {f"p{k:02d}" for k in range(20) if k % 6 == 0} & clustered
+
+
+def test_a_crux_that_predicts_the_root_inside_each_camp_is_a_double_crux():
+    # Posts 3-5 separate the camps. Inside each camp, whoever agrees with post 2 also
+    # agrees with the root and whoever rejects it rejects the root: post 2 is the
+    # crux for each camp, not only between them.
+    posts = [post(1, None, "claim", "a0"), post(2, 1, "support", "a0")]
+    posts += [post(i, 1, "claim", "a0") for i in (3, 4, 5)]
+    votes = []
+    for k in range(8):
+        # Camp A backs posts 3-5; a0..a5 agree with the root and post 2, a6, a7 reject both.
+        a_side = 1 if k < 6 else -1
+        votes += [(f"a{k}", 1, a_side), (f"a{k}", 2, a_side)]
+        votes += [(f"a{k}", i, 1) for i in (3, 4, 5)]
+        # Camp B rejects posts 3-5; b0, b1 agree with the root and post 2, the rest reject.
+        b_side = 1 if k < 2 else -1
+        votes += [(f"b{k}", 1, b_side), (f"b{k}", 2, b_side)]
+        votes += [(f"b{k}", i, -1) for i in (3, 4, 5)]
+    thread_map = analyze_thread(snapshot(posts, votes))
+    assert {frozenset(g.members) for g in thread_map.groups} == {
+        frozenset(f"a{k}" for k in range(8)),
+        frozenset(f"b{k}" for k in range(8)),
+    }
+    by_post = {crux.post: crux for crux in thread_map.cruxes}
+    assert by_post[2].double is True
+    assert by_post[2].score == pytest.approx(0.4)  # Div (7/10 − 3/10) · |φ| 1
+    assert all(by_post[i].double is False for i in (3, 4, 5) if i in by_post)
