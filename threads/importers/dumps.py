@@ -1,0 +1,65 @@
+"""Which kind of dump is this, and the one entry point that parses any of them."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .jsondump import looks_like_json, parse_json
+from .kialo import is_kialo, parse_kialo
+from .parsed import DumpError, ParsedDebate
+from .rawdump import parse_raw
+from .reading import MAX_DUMP_BYTES, read_dump_file
+
+FORMATS = ("auto", "motte", "lesswrong", "json", "kialo")
+
+# The Motte's submission header; LessWrong pages never show it.
+_MOTTE_MARKERS = ("No email address required.", "Jump in the discussion.")
+# Blank-line-separated paragraphs (Motte) vs one paragraph per line (LessWrong): share of
+# blank lines among all lines above which a dump is read as the former.
+_BLANK_LINE_SHARE = 0.2
+
+
+def detect_format(text: str) -> str:
+    """Name the kind of dump — json, kialo, motte or lesswrong — by shape, not file name."""
+    if looks_like_json(text):
+        return "json"
+    if is_kialo(text):
+        return "kialo"
+    head = text[:5000]
+    if any(marker in head for marker in _MOTTE_MARKERS):
+        return "motte"
+    lines = text.strip().split("\n")
+    blank = sum(1 for line in lines if not line.strip())
+    if blank >= _BLANK_LINE_SHARE * len(lines) and re.search(r"\n[ \t]*\n", text.strip()):
+        return "motte"
+    return "lesswrong"
+
+
+def parse_dump(text: str, fmt: str = "auto", title: str | None = None) -> ParsedDebate:
+    """Parse a dump's text. ``fmt`` is one of :data:`FORMATS`; ``title`` overrides any title
+    found in (or derived from) the dump. Raises :class:`DumpError` on unusable input."""
+    if fmt not in FORMATS:
+        raise DumpError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    if not text.strip():
+        raise DumpError("The file is empty: there is nothing to import.")
+    kind = detect_format(text) if fmt == "auto" else fmt
+    if kind == "json":
+        return parse_json(text, title)
+    if kind == "kialo":
+        return parse_kialo(text, title)
+    return parse_raw(text, kind, title)
+
+
+def load_dump(
+    path: str | os.PathLike,
+    fmt: str = "auto",
+    title: str | None = None,
+    *,
+    max_bytes: int = MAX_DUMP_BYTES,
+) -> ParsedDebate:
+    """Read and parse a dump file; everything the import command needs before writing."""
+    return parse_dump(read_dump_file(path, max_bytes=max_bytes), fmt, title)
+
+
+__all__ = ["FORMATS", "DumpError", "detect_format", "load_dump", "parse_dump"]

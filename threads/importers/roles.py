@@ -1,0 +1,116 @@
+"""Guessing a reply's role from plain cues in its first words.
+
+Raw dumps do not say what a reply does to its parent, so the importer guesses from the
+phrases people use anyway ("I dispute this", "Fair.", a short "…?"), marks the guess as
+inferred, and leaves the correction to moderators. The cues are deliberately few and
+literal: a wrong specific role is worse than an honest "comment".
+"""
+
+from __future__ import annotations
+
+import re
+
+from .textmatch import word_count
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s|\n")
+
+# The whole first sentence is an acknowledgement ("Agree.", "Well put.", "True.").
+_CONCESSION_SENTENCE_RE = re.compile(
+    r"^(?:agree[sd]?|i agree|(?:that's |that is )?fair(?: enough| point)?|good point"
+    r"|well put|well said|true|granted|point taken|you'?re right|you are right"
+    r"|i stand corrected|touch[ée]|(?:yes, )?(?:absolutely |exactly )?correct)"
+    r"(?: and well put| and fair)?[.!]*$"
+)
+_CONCESSION_ANYWHERE_RE = re.compile(r"\bi (?:concede|stand corrected)\b")
+
+_REBUTTAL_RES = [
+    re.compile(p)
+    for p in (
+        r"\bi (?:strongly |respectfully |would )?(?:dispute|disagree|reject)\b",
+        r"\b(?:this|that|it)(?: part| claim| argument)? (?:is|seems|sounds) (?:probably |just "
+        r"|simply |clearly |completely |obviously )?(?:false|wrong|incorrect|mistaken|untrue"
+        r"|not true)\b",
+        r"\bi(?:'m| am) (?:skeptical|sceptical|not convinced|unconvinced)\b",
+        r"\bi don't (?:buy (?:it|this|that)|think so)\b",
+        r"^(?:no|nope|not really|not quite|wrong)[,.!]",
+        r"^i (?:would not|wouldn't|do not|don't)[.!]",
+        r"^(?:um+,? |uh+,? )?(?:he|she|they|you) (?:didn't|did not|never) say\b",
+        r"\bthat's not (?:true|what (?:he|she|they|you|i) (?:said|meant|wrote))\b",
+    )
+]
+# A rebuttal cue only *opens* a new comment when it is a terse verdict at the very start
+# of a paragraph ("I dispute this.", "No, that's wrong."). A longer sentence such as
+# "I think this is false because …" is as often the author continuing their own point.
+_OPENER_REACH = 24
+_OPENER_MAX_WORDS = 8
+_SUPPORT_SENTENCE_RE = re.compile(r"^(?:exactly|this|\+1|seconded|indeed|so much this)[.!]*$")
+_SUPPORT_START_RE = re.compile(r"^(?:to add to this|building on this|yes, and)\b")
+
+_SHORT_QUESTION_WORDS = 60
+
+
+def _plain(text: str) -> str:
+    return text.strip().lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def first_sentence(text: str) -> str:
+    plain = _plain(text)
+    return _SENTENCE_END_RE.split(plain, maxsplit=1)[0].strip()
+
+
+def is_concession_opener(paragraph: str) -> bool:
+    return bool(_CONCESSION_SENTENCE_RE.match(first_sentence(paragraph)))
+
+
+def is_rebuttal_opener(paragraph: str) -> bool:
+    head = first_sentence(paragraph)
+    if word_count(head) > _OPENER_MAX_WORDS:
+        return False
+    return any((m := r.search(head)) and m.start() <= _OPENER_REACH for r in _REBUTTAL_RES)
+
+
+def opener_cue(paragraph: str) -> str | None:
+    """Whether the paragraph opens like a concession or a rebuttal (else None).
+
+    Used to split comments: a paragraph beginning "Fair." or "I dispute this." starts a
+    new reply to the comment it follows rather than continuing that comment.
+    """
+    if is_concession_opener(paragraph):
+        return "concession"
+    if is_rebuttal_opener(paragraph):
+        return "rebuttal"
+    return None
+
+
+def infer_role(body: str, parent_role: str | None) -> str:
+    """Role of a reply toward its parent, from its body; ``parent_role`` None = opening post.
+
+    Order matters: an acknowledging first sentence wins ("Fair. But …" concedes the
+    point it quotes), then rebuttal phrases, then a reply to a question is an answer,
+    then a short comment ending in "?" is a question.
+    """
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    if not paragraphs:
+        return "comment"
+    head = first_sentence(paragraphs[0])
+    if _CONCESSION_SENTENCE_RE.match(head) or _CONCESSION_ANYWHERE_RE.search(head):
+        return "concession"
+    opening_text = _plain(paragraphs[0])[:300]
+    if any(r.search(opening_text) for r in _REBUTTAL_RES):
+        return "rebuttal"
+    if parent_role == "question":
+        return "answer"
+    if _is_question(paragraphs):
+        return "question"
+    if _SUPPORT_SENTENCE_RE.match(head) or _SUPPORT_START_RE.match(head):
+        return "support"
+    return "comment"
+
+
+def _is_question(paragraphs: list[str]) -> bool:
+    if not paragraphs[-1].rstrip().endswith("?"):
+        return False
+    if sum(word_count(p) for p in paragraphs) <= _SHORT_QUESTION_WORDS:
+        return True
+    # Longer, but framed as a question from its first line to its last.
+    return len(paragraphs) > 1 and paragraphs[0].rstrip().endswith("?")
