@@ -334,3 +334,11 @@ def test_no_changes_on_a_first_visit_or_an_unchanged_map(debate):
         "groups": [],
         "answered": [],
     }
+
+
+def test_changes_between_maps_stored_without_member_lists_match_groups_by_name():
+    old = {"groups": [{"id": "A", "size": 4}, {"id": "B", "size": 3}], "cruxes": [], "open": []}
+    new = {"groups": [{"id": "A", "size": 6}, {"id": "B", "size": 3}], "cruxes": [], "open": []}
+    assert summary_changes(old, new).to_json()["groups"] == [
+        {"group": "A", "was": "A", "size": 6, "previous_size": 4, "change": "grew"}
+    ]

@@ -447,7 +447,8 @@ def summary_changes(
     Groups are matched by shared members, not by letter, because letters follow group
     size and a group that grows past another takes its letter. Each new group is paired
     greedily with the unmatched old group it shares most members with; one with no
-    shared member is "new". `old_map_json` None (first visit) means nothing to compare.
+    shared member is "new" (maps stored without member lists are matched by letter).
+    `old_map_json` None (first visit) means nothing to compare.
     """
     if old_map_json is None:
         return MapChanges((), (), ())
@@ -457,12 +458,16 @@ def summary_changes(
     )
     old_groups = {g["id"]: g for g in old_map_json.get("groups", [])}
     new_groups = new_map_json.get("groups", [])
+
+    def shared(new: Mapping[str, Any], old: Mapping[str, Any]) -> int:
+        if "members" not in new or "members" not in old:
+            return int(new["id"] == old["id"])  # a stored map without members: go by name
+        return len(set(new["members"]) & set(old["members"]))
+
     overlaps = sorted(
-        (
-            (-len(set(new["members"]) & set(old["members"])), new["id"], old["id"])
-            for new in new_groups
-            for old in old_groups.values()
-        ),
+        (-shared(new, old), new["id"], old["id"])
+        for new in new_groups
+        for old in old_groups.values()
     )
     match: dict[str, str] = {}
     used: set[str] = set()
