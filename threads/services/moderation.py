@@ -1,0 +1,517 @@
+"""Moderation: tagging arguments, fixing roles, removing and restoring posts, approving
+held posts, locking threads, banning users, reports, and the tag taxonomy.
+
+Each function here is the only way to do its action: the views, the admin and commands
+all call it, so the public log stays complete. Each one checks that the actor is a
+moderator, validates (raising ValidationError with a message a moderator can act on),
+then makes the change and writes its ModAction row in one transaction: an action is
+either done and logged, or neither. They return whether anything changed (False for a
+repeat, e.g. removing a removed post), so a double click is harmless and the caller can
+say "already done".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.text import slugify
+
+from threads.models import Ban, ModAction, Post, PostTag, Report, Role, Tag, Thread, User
+from threads.services import limits
+from threads.services.analysis import thread_changed
+from threads.services.permissions import ensure_can_participate, ensure_moderator
+
+REASON_MAX = 500
+NOTE_MAX = 300
+TAG_NAME_MAX = 60
+TAG_DESCRIPTION_MAX = 300
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _clean_text(text: str | None, *, field: str, limit: int, required: str | None = None) -> str:
+    text = " ".join((text or "").split())
+    if required and not text:
+        raise ValidationError({field: required})
+    if len(text) > limit:
+        raise ValidationError({field: f"At most {limit} characters, please ({len(text)} now)."})
+    return text
+
+
+def _reason(reason: str | None, *, required: str | None = None) -> str:
+    return _clean_text(reason, field="reason", limit=REASON_MAX, required=required)
+
+
+def _log(moderator: User, action: str, *, reason: str = "", **targets) -> ModAction:
+    details = targets.pop("details", {})
+    return ModAction.objects.create(
+        moderator=moderator, action=action, reason=reason, details=details, **targets
+    )
+
+
+def _lock_post(post: Post) -> Post:
+    """The post's current row, locked for this transaction (a concurrent moderator or
+    reply waits), so every check below sees the state the change is applied to."""
+    try:
+        return Post.objects.select_for_update().get(pk=post.pk)
+    except Post.DoesNotExist:
+        raise ValidationError("That post does not exist (any more).") from None
+
+
+def _bump(post: Post) -> None:
+    # Post.version is the cache key of the post's rendered fragment.
+    Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
+
+
+def _ensure_taggable(post: Post) -> None:
+    if post.is_removed:
+        raise ValidationError("This post is removed; restore it first.")
+    if post.deleted_by_author:
+        raise ValidationError("This post was deleted by its author.")
+
+
+def _active_tag(tag: Tag) -> Tag:
+    try:
+        tag = Tag.objects.select_related("merged_into").get(pk=tag.pk)
+    except Tag.DoesNotExist:
+        raise ValidationError({"tag": "That tag does not exist."}) from None
+    if tag.merged_into_id:
+        raise ValidationError(
+            {"tag": f"The tag “{tag.name}” was merged into “{tag.merged_into.name}”; use that."}
+        )
+    if tag.retired:
+        raise ValidationError({"tag": f"The tag “{tag.name}” is retired."})
+    return tag
+
+
+# --- Posts: tags and roles ----------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_post(*, moderator: User, post: Post, tag: Tag, note: str = "") -> bool:
+    """Put `tag` on `post`, with an optional note on why. False if it was already there."""
+    ensure_moderator(moderator)
+    note = _clean_text(note, field="note", limit=NOTE_MAX)
+    post = _lock_post(post)
+    _ensure_taggable(post)
+    tag = _active_tag(tag)
+    if PostTag.objects.filter(post=post, tag=tag).exists():
+        return False
+    PostTag.objects.create(post=post, tag=tag, tagged_by=moderator, note=note)
+    _bump(post)
+    thread_changed(post.thread_id)
+    _log(moderator, ModAction.Action.TAG, post=post, thread_id=post.thread_id, tag=tag, reason=note)
+    return True
+
+
+@transaction.atomic
+def untag_post(*, moderator: User, post: Post, tag: Tag, reason: str = "") -> bool:
+    """Take `tag` off `post`. False if the post did not have it."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    post = _lock_post(post)
+    use = PostTag.objects.filter(post=post, tag_id=tag.pk).first()
+    if use is None:
+        return False
+    details = {"tagged_by": use.tagged_by_id, "note": use.note}
+    use.delete()
+    _bump(post)
+    thread_changed(post.thread_id)
+    _log(
+        moderator,
+        ModAction.Action.UNTAG,
+        post=post,
+        thread_id=post.thread_id,
+        tag_id=tag.pk,
+        reason=reason,
+        details=details,
+    )
+    return True
+
+
+@transaction.atomic
+def change_role(*, moderator: User, post: Post, role: str, reason: str = "") -> bool:
+    """Correct what a reply does to its parent. Setting the role a guessed (imported) role
+    already has confirms it. False if nothing changed."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError({"role": f"Unknown role {role!r}."}) from None
+    post = _lock_post(post)
+    if post.is_opening:
+        raise ValidationError("The opening post is the thread's claim; its role cannot change.")
+    if post.role == role and not post.role_inferred:
+        return False
+    Post.objects.filter(pk=post.pk).update(role=role, role_inferred=False, version=F("version") + 1)
+    thread_changed(post.thread_id)
+    _log(
+        moderator,
+        ModAction.Action.ROLE,
+        post=post,
+        thread_id=post.thread_id,
+        reason=reason,
+        details={"from": post.role, "to": role.value, "was_inferred": post.role_inferred},
+    )
+    return True
+
+
+# --- Posts: removal and approval ----------------------------------------------------------
+
+
+@transaction.atomic
+def remove_post(*, moderator: User, post: Post, reason: str) -> bool:
+    """Soft-remove a post: readers see the moderators' reason instead of its text. The
+    text stays in the database (and its revisions), its replies stay, and it can be
+    restored. False if it was already removed."""
+    ensure_moderator(moderator)
+    reason = _reason(reason, required="Say why the post is removed; readers will see it.")
+    post = _lock_post(post)
+    if post.is_removed:
+        return False
+    Post.objects.filter(pk=post.pk).update(
+        removed_at=timezone.now(),
+        removed_by=moderator,
+        removed_reason=reason,
+        version=F("version") + 1,
+    )
+    thread_changed(post.thread_id)
+    _log(moderator, ModAction.Action.REMOVE, post=post, thread_id=post.thread_id, reason=reason)
+    return True
+
+
+@transaction.atomic
+def restore_post(*, moderator: User, post: Post, reason: str = "") -> bool:
+    """Undo a removal. False if the post was not removed."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    post = _lock_post(post)
+    if not post.is_removed:
+        return False
+    details = {"removed_by": post.removed_by_id, "removed_reason": post.removed_reason}
+    Post.objects.filter(pk=post.pk).update(
+        removed_at=None, removed_by=None, removed_reason="", version=F("version") + 1
+    )
+    thread_changed(post.thread_id)
+    _log(
+        moderator,
+        ModAction.Action.RESTORE,
+        post=post,
+        thread_id=post.thread_id,
+        reason=reason,
+        details=details,
+    )
+    return True
+
+
+@transaction.atomic
+def approve_post(*, moderator: User, post: Post, reason: str = "") -> bool:
+    """Publish a post held for approval (CRUX_HOLD_FIRST_POSTS). False if it was not held."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    post = _lock_post(post)
+    if not post.held_for_approval:
+        return False
+    if post.is_removed:
+        raise ValidationError("This post was removed; restore it before approving it.")
+    Post.objects.filter(pk=post.pk).update(held_for_approval=False, version=F("version") + 1)
+    thread_changed(post.thread_id)
+    _log(moderator, ModAction.Action.APPROVE, post=post, thread_id=post.thread_id, reason=reason)
+    return True
+
+
+# --- Threads ------------------------------------------------------------------------------
+
+
+def _set_locked(moderator: User, thread: Thread, locked: bool, reason: str) -> bool:
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    try:
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    except Thread.DoesNotExist:
+        raise ValidationError("That thread does not exist (any more).") from None
+    if thread.locked == locked:
+        return False
+    Thread.objects.filter(pk=thread.pk).update(locked=locked)
+    action = ModAction.Action.LOCK if locked else ModAction.Action.UNLOCK
+    _log(moderator, action, thread=thread, reason=reason)
+    return True
+
+
+@transaction.atomic
+def lock_thread(*, moderator: User, thread: Thread, reason: str = "") -> bool:
+    """Close a thread to new replies, edits and votes. False if it was already locked."""
+    return _set_locked(moderator, thread, True, reason)
+
+
+@transaction.atomic
+def unlock_thread(*, moderator: User, thread: Thread, reason: str = "") -> bool:
+    """Reopen a locked thread. False if it was not locked."""
+    return _set_locked(moderator, thread, False, reason)
+
+
+# --- Users --------------------------------------------------------------------------------
+
+
+def describe_ban(ban: Ban) -> str:
+    if ban.until is None:
+        return "permanently"
+    return f"until {formats.date_format(ban.until, 'DATETIME_FORMAT')} UTC"
+
+
+@transaction.atomic
+def ban_user(*, moderator: User, user: User, reason: str, until: datetime | None = None) -> Ban:
+    """Ban `user` until a time, or permanently when `until` is None. A banned user can
+    read but not post, vote or report, and is told why (permissions.ensure_can_participate)."""
+    ensure_moderator(moderator)
+    reason = _reason(reason, required="Say why; the user will see this reason.")
+    if until is not None and until <= timezone.now():
+        raise ValidationError({"until": "The end of the ban must be in the future."})
+    # Lock the user row so two moderators cannot ban the same user twice at once.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == moderator.pk:
+        raise ValidationError("You cannot ban yourself.")
+    if user.is_staff or user.is_moderator:
+        raise ValidationError(
+            f"{user.username} is a moderator or staff member; remove that role first."
+        )
+    current = user.active_ban()
+    if current is not None:
+        raise ValidationError(
+            f"{user.username} is already banned {describe_ban(current)}; "
+            "lift that ban first to change it."
+        )
+    ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, until=until)
+    _log(
+        moderator,
+        ModAction.Action.BAN,
+        user=user,
+        reason=reason,
+        details={"until": until.isoformat() if until else None, "ban": ban.pk},
+    )
+    return ban
+
+
+@transaction.atomic
+def unban_user(*, moderator: User, user: User, reason: str = "") -> bool:
+    """Lift `user`'s ban. False if they were not banned."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    now = timezone.now()
+    active = Ban.objects.filter(user=user, lifted_at__isnull=True).exclude(until__lte=now)
+    lifted = list(active.values_list("pk", flat=True))
+    if not lifted:
+        return False
+    Ban.objects.filter(pk__in=lifted).update(lifted_at=now, lifted_by=moderator)
+    _log(moderator, ModAction.Action.UNBAN, user=user, reason=reason, details={"bans": lifted})
+    return True
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_post(
+    *, reporter: User, post: Post, reason: str, kind: str = Report.Kind.REPORT
+) -> Report:
+    """Flag a post for the moderators, or nominate it as a quality contribution.
+
+    One report per user per post. Not a moderator action, so not in the public log.
+    """
+    ensure_can_participate(reporter)
+    if kind not in Report.Kind.values:
+        raise ValidationError({"kind": "Choose whether this is a report or a nomination."})
+    required = "Say what is wrong with the post." if kind == Report.Kind.REPORT else None
+    reason = _reason(reason, required=required)
+    post = _lock_post(post)
+    if post.author_id == reporter.pk:
+        raise ValidationError("You cannot report or nominate your own post.")
+    if not post.is_visible:
+        raise ValidationError("This post is not visible any more; there is nothing to report.")
+    earlier = Report.objects.filter(post=post, reporter=reporter).first()
+    if earlier is not None:
+        raise ValidationError(
+            f"You already sent a {earlier.get_kind_display().lower()} on this post "
+            f"({formats.date_format(earlier.created, 'DATE_FORMAT')}); once per post."
+        )
+    limits.check(reporter, "report")
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(post=post, reporter=reporter, kind=kind, reason=reason)
+    except IntegrityError:  # a concurrent duplicate won the race
+        raise ValidationError("You already reported this post; once per post.") from None
+    limits.record(reporter, "report")
+    return report
+
+
+@transaction.atomic
+def resolve_reports(
+    *, moderator: User, post: Post, resolution: str, reason: str, tag: Tag | None = None
+) -> int:
+    """Close every open report on `post` at once: remove the post, dismiss the reports, or
+    tag the post (e.g. "quality contribution" for a nomination). Returns how many reports
+    were closed."""
+    ensure_moderator(moderator)
+    if resolution not in Report.Resolution.values:
+        raise ValidationError({"resolution": "Choose: remove the post, dismiss, or tag."})
+    reason = _reason(reason, required="Give a reason; it goes into the public log.")
+    if resolution == Report.Resolution.TAGGED and tag is None:
+        raise ValidationError({"tag": "Choose the tag to put on the post."})
+    post = _lock_post(post)
+    open_reports = Report.objects.select_for_update().filter(post=post, resolved_at__isnull=True)
+    report_ids = list(open_reports.values_list("pk", flat=True))
+    if not report_ids:
+        raise ValidationError("There are no open reports on this post; someone resolved them.")
+    if resolution == Report.Resolution.REMOVED:
+        remove_post(moderator=moderator, post=post, reason=reason)
+    elif resolution == Report.Resolution.TAGGED:
+        tag_post(moderator=moderator, post=post, tag=tag, note=reason[:NOTE_MAX])
+    Report.objects.filter(pk__in=report_ids).update(
+        resolved_at=timezone.now(),
+        resolved_by=moderator,
+        resolution=resolution,
+        resolution_reason=reason,
+    )
+    _log(
+        moderator,
+        ModAction.Action.RESOLVE_REPORT,
+        post=post,
+        thread_id=post.thread_id,
+        tag=tag if resolution == Report.Resolution.TAGGED else None,
+        reason=reason,
+        details={"resolution": resolution, "reports": len(report_ids)},
+    )
+    return len(report_ids)
+
+
+# --- The tag taxonomy ---------------------------------------------------------------------
+
+
+def _clean_tag_name(name: str, *, kind: str, exclude: Tag | None = None) -> str:
+    name = _clean_text(name, field="name", limit=TAG_NAME_MAX, required="Give the tag a name.")
+    clash = Tag.objects.filter(name__iexact=name, kind=kind)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"There is already a {kind} tag named “{name}”."})
+    return name
+
+
+@transaction.atomic
+def create_tag(*, moderator: User, kind: str, name: str, description: str = "") -> Tag:
+    ensure_moderator(moderator)
+    if kind not in Tag.Kind.values:
+        raise ValidationError({"kind": "Choose topic, argument scheme or quality."})
+    name = _clean_tag_name(name, kind=kind)
+    description = _clean_text(description, field="description", limit=TAG_DESCRIPTION_MAX)
+    slug = slugify(name)[:70].strip("-")
+    if not slug:
+        raise ValidationError({"name": "The name needs at least one letter or digit."})
+    if Tag.objects.filter(slug=slug).exists():
+        raise ValidationError({"name": f"The address /tags/{slug}/ is taken by another tag."})
+    tag = Tag.objects.create(kind=kind, name=name, slug=slug, description=description)
+    _log(moderator, ModAction.Action.TAG_CREATE, tag=tag, details={"kind": kind, "name": name})
+    return tag
+
+
+@transaction.atomic
+def rename_tag(
+    *, moderator: User, tag: Tag, name: str, description: str | None = None, reason: str = ""
+) -> bool:
+    """Change a tag's name (and description). Its address stays, so links keep working.
+    False if nothing changed."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    if tag.merged_into_id:
+        raise ValidationError("This tag was merged into another; rename that one instead.")
+    name = _clean_tag_name(name, kind=tag.kind, exclude=tag)
+    if description is None:
+        description = tag.description
+    description = _clean_text(description, field="description", limit=TAG_DESCRIPTION_MAX)
+    if (name, description) == (tag.name, tag.description):
+        return False
+    details = {"from": tag.name, "to": name}
+    if description != tag.description:
+        details["description"] = description
+    Tag.objects.filter(pk=tag.pk).update(name=name, description=description)
+    _log(moderator, ModAction.Action.TAG_RENAME, tag=tag, reason=reason, details=details)
+    return True
+
+
+@transaction.atomic
+def merge_tag(*, moderator: User, source: Tag, target: Tag, reason: str = "") -> int:
+    """Fold `source` into `target`: every use of `source` becomes a use of `target` (a
+    post that had both keeps one), `source` is retired and its page redirects. Returns
+    how many posts were re-pointed."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    if source.pk == target.pk:
+        raise ValidationError({"target": "A tag cannot be merged into itself."})
+    # Lock both in id order, so two opposite merges cannot deadlock.
+    locked = {
+        t.pk: t
+        for t in Tag.objects.select_for_update()
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
+    }
+    if len(locked) != 2:
+        raise ValidationError("One of the tags does not exist (any more).")
+    source, target = locked[source.pk], locked[target.pk]
+    if source.merged_into_id:
+        raise ValidationError(f"“{source.name}” was already merged into another tag.")
+    if target.merged_into_id or target.retired:
+        raise ValidationError({"target": f"“{target.name}” is retired; merge into a live tag."})
+
+    uses = PostTag.objects.filter(tag=source)
+    post_ids = list(uses.values_list("post_id", flat=True))
+    both = set(
+        PostTag.objects.filter(tag=target, post_id__in=post_ids).values_list("post_id", flat=True)
+    )
+    # The unique (post, tag) constraint: where a post already has the target, the source's
+    # use goes (its note is kept in the log); elsewhere the use is re-pointed.
+    duplicates = list(uses.filter(post_id__in=both).values("post_id", "note", "tagged_by_id"))
+    uses.filter(post_id__in=both).delete()
+    moved = uses.update(tag=target)
+    Tag.objects.filter(merged_into=source).update(merged_into=target)
+    Tag.objects.filter(pk=source.pk).update(merged_into=target, retired=True)
+    Post.objects.filter(pk__in=post_ids).update(version=F("version") + 1)
+    for thread_id in sorted(
+        set(Post.objects.filter(pk__in=post_ids).values_list("thread_id", flat=True))
+    ):
+        thread_changed(thread_id)
+    _log(
+        moderator,
+        ModAction.Action.TAG_MERGE,
+        tag=source,
+        reason=reason,
+        details={
+            "into": target.slug,
+            "into_id": target.pk,
+            "into_name": target.name,
+            "moved": moved,
+            "already_had_target": duplicates,
+        },
+    )
+    return moved
+
+
+@transaction.atomic
+def retire_tag(*, moderator: User, tag: Tag, reason: str = "") -> bool:
+    """Stop a tag from being applied. Posts keep it and its page stays. False if it was
+    already retired."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    if tag.retired:
+        return False
+    Tag.objects.filter(pk=tag.pk).update(retired=True)
+    _log(moderator, ModAction.Action.TAG_RETIRE, tag=tag, reason=reason)
+    return True
