@@ -1,0 +1,116 @@
+"""Atom feeds: new threads, and new posts in one thread.
+
+Entries carry the post's stored, sanitised body_html (threads/markdown.py made it);
+removed, deleted and held posts are left out, and a thread whose opening post is
+hidden keeps its title but not the text.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from threads.models import Post, Thread
+from threads.search import visible_posts
+
+FEED_LENGTH = 30
+
+
+class NewThreadsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Crux: new threads"
+    subtitle = "Threads just opened on Crux, structured debate about AI risk."
+
+    def link(self) -> str:
+        return reverse("home") + "?sort=new"
+
+    def feed_url(self) -> str:
+        return reverse("feed_threads")
+
+    def items(self):
+        opening = Prefetch(
+            "posts", queryset=visible_posts().filter(parent__isnull=True), to_attr="opening"
+        )
+        return (
+            Thread.objects.select_related("author")
+            .prefetch_related(opening)
+            .order_by("-created", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item: Thread) -> str:
+        return item.title
+
+    def item_description(self, item: Thread) -> str:
+        return item.opening[0].body_html if item.opening else "<p>[This post is hidden.]</p>"
+
+    def item_link(self, item: Thread) -> str:
+        return item.get_absolute_url()
+
+    def item_author_name(self, item: Thread) -> str:
+        return item.author.username
+
+    def item_author_link(self, item: Thread) -> str:
+        return item.author.get_absolute_url()
+
+    def item_pubdate(self, item: Thread):
+        return item.created
+
+    def item_guid(self, item: Thread) -> str:
+        return f"crux-thread-{item.pk}"
+
+    item_guid_is_permalink = False
+
+
+class ThreadPostsFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, pk: int) -> Thread:
+        return get_object_or_404(Thread, pk=pk)
+
+    def title(self, obj: Thread) -> str:
+        return f"Crux: {obj.title}"
+
+    def subtitle(self, obj: Thread) -> str:
+        return f"New posts in “{obj.title}”."
+
+    def link(self, obj: Thread) -> str:
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj: Thread) -> str:
+        return reverse("feed_thread", args=[obj.pk])
+
+    def items(self, obj: Thread):
+        return (
+            visible_posts()
+            .filter(thread=obj)
+            .select_related("author")
+            .order_by("-created", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item: Post) -> str:
+        if item.is_opening:
+            return f"{item.author.username} opened the thread"
+        return f"{item.author.username} {item.get_role_display()} post {item.parent_id}"
+
+    def item_description(self, item: Post) -> str:
+        return item.body_html
+
+    def item_link(self, item: Post) -> str:
+        return item.get_absolute_url()
+
+    def item_author_name(self, item: Post) -> str:
+        return item.author.username
+
+    def item_pubdate(self, item: Post):
+        return item.created
+
+    def item_updateddate(self, item: Post):
+        return item.edited or item.created
+
+    def item_guid(self, item: Post) -> str:
+        return f"crux-post-{item.pk}"
+
+    item_guid_is_permalink = False
