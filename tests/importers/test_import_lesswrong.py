@@ -89,23 +89,25 @@ def test_predictor_keeps_the_better_spaced_copy(predictor):
 
 def test_shoggoth_report_numbers(shoggoth):
     report = shoggoth.report
-    assert report.comments == 11
+    assert report.comments == 10
+    # Lines 38-64 re-render lines 1-35 without the quotation lines.
     assert report.duplicates_dropped == 27
     assert report.attached_by_quote == 9
-    assert report.attached_by_position == 1
+    assert report.attached_by_position == 0
     assert report.paragraphs_in == report.paragraphs_out == 37
 
 
 def test_shoggoth_has_a_placeholder_opening_post(shoggoth):
     assert "not part of the dump" in shoggoth.opening.body
     assert shoggoth.opening.note.startswith("placeholder")
-    assert shoggoth.title.startswith("As you mention, the simulacra behaves")
+    assert shoggoth.title == "Here are some different things that come to mind."
+    assert any("no title line" in note for note in shoggoth.report.notes)
 
 
 def test_shoggoth_reply_to_the_first_comment(shoggoth):
     reply = _post_starting(shoggoth, "Yes, I think it is fair to say that I meant the Shoggoth")
     assert reply.quote.startswith("Which part of LLM? Shoggoth or simulacra?")
-    assert shoggoth.parent_of(reply).body.startswith("As you mention, the simulacra")
+    assert "\n\nAs you mention, the simulacra" in shoggoth.parent_of(reply).body
 
 
 def test_shoggoth_reply_to_a_reply(shoggoth):
@@ -127,11 +129,23 @@ def test_shoggoth_line_repeated_once_inside_the_first_rendering_is_a_quote(shogg
     assert shoggoth.parent_of(reply).body.startswith("No room for agency at all?")
 
 
-def test_shoggoth_agree_from_the_second_rendering_answers_where_it_was_shown(shoggoth):
+def test_shoggoth_agree_shown_only_by_the_second_rendering_answers_the_omitted_quote(shoggoth):
+    # Line 65 follows the copy of line 35; the first rendering continues with line 36,
+    # a quotation the second rendering leaves out, so "Agree." is the reply to it.
     agree = _post_starting(shoggoth, "Agree.")
     assert agree.role == "concession"
-    assert shoggoth.parent_of(agree).body.startswith("I guess it\u2019s plausible")
+    assert agree.quote.startswith("Input-output type signatures do not tell us much")
+    assert shoggoth.parent_of(agree).body.startswith("No room for agency at all?")
 
 
-def test_shoggoth_second_rendering_only_line_is_kept(shoggoth):
-    assert _occurrences(shoggoth, "Here are some different things that come to mind.") == 1
+def test_shoggoth_intro_line_shown_only_by_the_second_rendering_opens_the_first_comment(
+    shoggoth,
+):
+    # Line 37 precedes the copy of line 1: it is the intro of the comment whose points
+    # are later referred to as "#1 and #2".
+    first = shoggoth.posts[0]
+    assert first.body.startswith(
+        "Here are some different things that come to mind.\n\nAs you mention"
+    )
+    bodies = "\n\n".join(p.body for p in shoggoth.posts)
+    assert bodies.count("Here are some different things that come to mind.") == 1

@@ -41,6 +41,7 @@ def parse_dump(text: str, fmt: str = "auto", title: str | None = None) -> Parsed
     found in (or derived from) the dump. Raises :class:`DumpError` on unusable input."""
     if fmt not in FORMATS:
         raise DumpError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DumpError("The file is empty: there is nothing to import.")
     kind = detect_format(text) if fmt == "auto" else fmt
