@@ -1,0 +1,101 @@
+"""Atom feeds of new threads and of new posts in a thread."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_reply, make_thread, make_user, opening_post
+from threads.models import Post
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    settings.CRUX_RATE_LIMITS = {
+        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
+        for action in ("thread", "post", "vote", "report")
+    }
+
+
+def parse(response) -> ET.Element:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    return root
+
+
+def entries(root: ET.Element) -> list[dict]:
+    return [
+        {
+            "title": entry.findtext(f"{ATOM}title"),
+            "summary": entry.findtext(f"{ATOM}summary"),
+            "link": entry.find(f"{ATOM}link").get("href"),
+            "author": entry.findtext(f"{ATOM}author/{ATOM}name"),
+            "id": entry.findtext(f"{ATOM}id"),
+        }
+        for entry in root.findall(f"{ATOM}entry")
+    ]
+
+
+def test_new_threads_feed_lists_threads_newest_first_with_the_sanitised_opening_post(client, user):
+    make_thread(user, title="Older thread")
+    newer = make_thread(user, title="Newer thread", body="**Bold** claim <script>alert(1)</script>")
+
+    root = parse(client.get(reverse("feed_threads")))
+    items = entries(root)
+
+    assert root.findtext(f"{ATOM}title") == "Crux: new threads"
+    assert [item["title"] for item in items] == ["Newer thread", "Older thread"]
+    assert items[0]["link"].endswith(newer.get_absolute_url())
+    assert items[0]["author"] == "alice"
+    assert "<strong>Bold</strong>" in items[0]["summary"]
+    assert "<script>" not in items[0]["summary"]
+
+
+def test_new_threads_feed_withholds_a_removed_opening_post(client, user):
+    thread = make_thread(user, title="Removed opener", body="Secret words.")
+    Post.objects.filter(pk=opening_post(thread).pk).update(removed_at=timezone.now())
+
+    items = entries(parse(client.get(reverse("feed_threads"))))
+
+    assert items[0]["title"] == "Removed opener"
+    assert "Secret words." not in items[0]["summary"]
+
+
+def test_thread_feed_lists_visible_posts_newest_first(client, user):
+    thread = make_thread(user, title="Agency")
+    first = make_reply(opening_post(thread), make_user("bob"), body="First *reply*.")
+    second = make_reply(first, make_user("carol"), body="Second reply.", role="support")
+    hidden = make_reply(opening_post(thread), body="Removed reply.")
+    Post.objects.filter(pk=hidden.pk).update(removed_at=timezone.now())
+
+    root = parse(client.get(reverse("feed_thread", args=[thread.pk])))
+    items = entries(root)
+
+    assert root.findtext(f"{ATOM}title") == "Crux: Agency"
+    assert [item["author"] for item in items] == ["carol", "bob", "alice"]
+    assert items[0]["title"] == f"carol supports post {first.pk}"
+    assert items[0]["link"].endswith(second.get_absolute_url())
+    assert "<em>reply</em>" in items[1]["summary"]
+    assert all("Removed reply." not in (item["summary"] or "") for item in items)
+    assert len({item["id"] for item in items}) == 3
+
+
+def test_thread_feed_of_an_unknown_thread_is_404(client, db):
+    assert client.get(reverse("feed_thread", args=[999_999])).status_code == 404
+
+
+def test_pages_advertise_their_feeds(client, thread):
+    home = client.get(reverse("home")).content.decode()
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" title="Crux: new threads" '
+        f'href="{reverse("feed_threads")}">' in home
+    )
