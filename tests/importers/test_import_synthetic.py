@@ -192,3 +192,46 @@ def test_json_round_trip(name):
     )
     assert again.posts == debate.posts
     assert again.problems() == []
+
+
+def test_unpunctuated_first_comment_shown_twice_is_not_taken_for_a_title():
+    lines = [
+        "honestly not sure about this one",
+        "Scaling laws say nothing about goals, only about loss.",
+        "Loss is what the optimiser sees, so goals are downstream of it.",
+    ]
+    text = "\n".join(lines + lines) + "\n"
+    debate = parse_dump(text, fmt="lesswrong")
+    assert debate.report.duplicates_dropped == 3
+    assert debate.posts[0].body.startswith("honestly not sure about this one")
+    assert any("no title line" in note for note in debate.report.notes)
+
+
+def test_link_submission_without_text_opens_with_its_link():
+    text = (
+        "site banner\n\nThe new scaling paper\n\narxiv.org/abs/2401.00001\n\n"
+        "3\nJump in the discussion.\n\nNo email address required.\n\n"
+        'I think you missed: "the compute-optimal frontier bends after 10^26 FLOP". '
+        "That is the whole result.\n\n"
+        "Does it bend because of data limits or because of the architecture?\n"
+    )
+    debate = parse_dump(text)
+    assert debate.title == "The new scaling paper"
+    assert debate.opening.body == "arxiv.org/abs/2401.00001"
+    assert debate.report.paragraphs_in == debate.report.paragraphs_out == 2
+    # The inline quote copies nothing earlier in the dump, so it attaches nowhere.
+    assert all(not p.quote for p in debate.posts)
+
+
+def test_inline_quote_with_straight_quotation_marks():
+    text = (
+        "Title here\n\nexample.com\n\n"
+        "Models trained only on prediction will never form goals of their own.\n\n"
+        'I think you missed: "never form goals of their own". Prediction of agents needs '
+        "a model of goals.\n"
+    )
+    debate = parse_dump(text, fmt="motte")
+    reply = debate.posts[0]
+    assert reply.parent_key is None
+    assert reply.quote == "never form goals of their own"
+    assert reply.body.startswith("I think you missed:")

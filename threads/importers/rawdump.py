@@ -18,6 +18,7 @@ The pipeline, the same for both kinds once the text is cut into paragraphs:
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 from bisect import bisect_right
@@ -94,6 +95,7 @@ _MAX_EXCERPT_PARAGRAPHS = 3
 _WORD_AFTER_PUNCT_RE = re.compile(r"(?<=[\W_])[^\W_]")
 
 _TITLE_MAX_CHARS = 150
+_TITLE_MAX_WORDS = 15
 _DERIVED_TITLE_CHARS = 80
 
 PLACEHOLDER_OPENING = (
@@ -671,19 +673,27 @@ def _take_header(blocks: list[str], max_opening: int) -> tuple[list[str], list[s
 
 def _read_lesswrong(text: str) -> _Page:
     page = _Page()
-    lines = _strip_chrome(_blocks(text, "lesswrong"), page.chrome)
-    if lines and _is_title_like(lines[0]):
-        page.title = lines.pop(0)
-    paras = _paras(lines)
-    page.content = list(paras)
+    paras = _paras(_strip_chrome(_blocks(text, "lesswrong"), page.chrome))
     dedupe = drop_repeated_runs(paras)
-    page.duplicates = dedupe.dropped
     kept = dedupe.kept
+    first = kept[0] if kept else None
+    # A title line is short and unpunctuated, and unlike a comment it is not shown twice.
+    if (
+        first is not None
+        and first.position == 0
+        and first.position not in dedupe.rerendered
+        and _is_title_like(first.text)
+        and len(first.text.split()) <= _TITLE_MAX_WORDS
+        and len(kept) > 1
+    ):
+        page.title = kept.pop(0).text
+    page.content = [p for p in paras if not (page.title and p.position == 0)]
+    page.duplicates = dedupe.dropped
     if dedupe.rerendered:
         # The comments are shown twice but a post excerpt at the top only once: what
         # precedes the first re-rendered paragraph is the excerpt being discussed.
-        first = min(dedupe.rerendered)
-        excerpt = [p for p in kept if p.position < first]
+        first_shown_again = min(dedupe.rerendered)
+        excerpt = list(itertools.takewhile(lambda p: p.position < first_shown_again, kept))
         if 0 < len(excerpt) <= _MAX_EXCERPT_PARAGRAPHS and len(excerpt) < len(kept):
             page.opening = [p.text for p in excerpt]
             kept = kept[len(excerpt) :]
@@ -698,14 +708,18 @@ def _read_lesswrong(text: str) -> _Page:
 def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
     """Parse a raw thread dump of ``kind`` "motte" or "lesswrong"."""
     page = _read_motte(text) if kind == "motte" else _read_lesswrong(text)
-    if not page.opening and not page.comments:
+    if not page.opening and not page.comments and not page.link:
         raise DumpError("The dump has no text besides site chrome: nothing to import.")
 
     opening = _Draft(parent=None, role="claim")
     for paragraph in page.opening:
         opening.add(paragraph)
     notes = list(page.notes)
-    if not page.opening:
+    if not page.opening and page.link:
+        # A link submission without a statement: the link is what is being discussed.
+        opening.add(page.link)
+        notes.append("the submission has no text; the opening post is its link")
+    elif not page.opening:
         notes.append("the dump has no post text; the opening post is a placeholder")
 
     segmenter = _Segmenter(opening, size_hint=len(text))
@@ -731,7 +745,7 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
         body=opening.text or PLACEHOLDER_OPENING,
         role="claim",
         author="imported-0",
-        note="" if page.opening else "placeholder: the dump holds only the comment section",
+        note="" if opening.body else "placeholder: the dump holds only the comment section",
     )
     posts = [
         ParsedPost(
