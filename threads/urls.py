@@ -39,4 +39,35 @@ urlpatterns = [
     path("api/threads.json", api.threads_json, name="api_threads"),
     path("api/threads/<str:pk>.json", api.thread_json, name="api_thread"),
     # --- Moderation, tags, public log (threads/views/moderation.py) ------------------------
+    path("tags/", moderation.tag_index, name="tags"),
+    path("tags/<slug:slug>/", moderation.tag_detail, name="tag"),
+    path("moderation/log/", moderation.moderation_log, name="moderation_log"),
+    path("posts/<int:post_id>/report/", moderation.report_post, name="report_post"),
+    path("moderation/", moderation.moderation_queue, name="moderation_queue"),
+    path("moderation/posts/<int:post_id>/", moderation.moderate_post, name="mod_post"),
+    path("moderation/posts/<int:post_id>/tag/", moderation.tag_post, name="mod_tag_post"),
+    path("moderation/posts/<int:post_id>/untag/", moderation.untag_post, name="mod_untag_post"),
+    path("moderation/posts/<int:post_id>/role/", moderation.change_role, name="mod_change_role"),
+    path("moderation/posts/<int:post_id>/remove/", moderation.remove_post, name="mod_remove_post"),
+    path(
+        "moderation/posts/<int:post_id>/restore/", moderation.restore_post, name="mod_restore_post"
+    ),
+    path(
+        "moderation/posts/<int:post_id>/approve/", moderation.approve_post, name="mod_approve_post"
+    ),
+    path(
+        "moderation/posts/<int:post_id>/resolve/",
+        moderation.resolve_reports,
+        name="mod_resolve_reports",
+    ),
+    path("moderation/threads/<int:thread_id>/lock/", moderation.lock_thread, name="mod_lock"),
+    path("moderation/threads/<int:thread_id>/unlock/", moderation.unlock_thread, name="mod_unlock"),
+    path("moderation/users/<str:username>/", moderation.moderate_user, name="mod_user"),
+    path("moderation/users/<str:username>/ban/", moderation.ban_user, name="mod_ban_user"),
+    path("moderation/users/<str:username>/unban/", moderation.unban_user, name="mod_unban_user"),
+    path("moderation/tags/", moderation.manage_tags, name="mod_tags"),
+    path("moderation/tags/new/", moderation.create_tag, name="mod_tag_create"),
+    path("moderation/tags/<slug:slug>/rename/", moderation.rename_tag, name="mod_tag_rename"),
+    path("moderation/tags/<slug:slug>/merge/", moderation.merge_tag, name="mod_tag_merge"),
+    path("moderation/tags/<slug:slug>/retire/", moderation.retire_tag, name="mod_tag_retire"),
 ]

@@ -1,0 +1,472 @@
+"""The admin: a place to look things up and to act in bulk, never a back door.
+
+Content (posts, threads, tags, votes, revisions) is read-only here, and every moderator
+action — remove, restore, approve, lock, ban, retire, merge — goes through
+threads.services.moderation, so it is validated the same way and lands in the public
+log. The log itself (ModAction) can be read but not added to, changed or deleted.
+Promoting and demoting moderators is a staff matter: the actions on users do it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from threads.forms_moderation import BanForm, TagChoiceField
+from threads.models import (
+    Ban,
+    ModAction,
+    Post,
+    PostTag,
+    Report,
+    Revision,
+    Tag,
+    Thread,
+    ThreadAnalysis,
+    ThreadVisit,
+    User,
+    Vote,
+)
+from threads.services import moderation
+from threads.services.moderation import REASON_MAX
+
+MODERATORS_GROUP = "moderators"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable in the admin; changed only through the site and the services."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ModeratorActionsMixin:
+    """Actions declared with allowed_permissions=("moderate",) need threads.moderate."""
+
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("threads.moderate")
+
+
+# --- Actions with a reason: an intermediate page, then the service for each object -------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=REASON_MAX, required=False, widget=forms.TextInput)
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(max_length=REASON_MAX, widget=forms.TextInput)
+
+
+class MergeForm(forms.Form):
+    target = TagChoiceField(label="Merge into")
+    reason = forms.CharField(max_length=REASON_MAX, required=False, widget=forms.TextInput)
+
+
+def confirm_and_run(
+    modeladmin: admin.ModelAdmin,
+    request,
+    queryset,
+    *,
+    title: str,
+    form_class: type[forms.Form],
+    run: Callable[[object, forms.Form], bool | object],
+) -> TemplateResponse | None:
+    """Ask for the action's details (a reason, a ban's length, ...), then apply the service
+    to each selected object, reporting what changed and what was refused and why."""
+    form = form_class(request.POST if "confirm" in request.POST else None)
+    if "confirm" in request.POST and form.is_valid():
+        changed, refused = 0, []
+        for obj in queryset:
+            try:
+                result = run(obj, form)
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(getattr(error, "messages", None) or [str(error)])
+                refused.append(f"{obj}: {text}")
+                continue
+            changed += result is not False
+        modeladmin.message_user(request, f"{title}: {changed} changed.", messages.SUCCESS)
+        for line in refused:
+            modeladmin.message_user(request, line, messages.WARNING)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": list(queryset),
+        "form": form,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "moderation/admin_action.html", context)
+
+
+# --- Users --------------------------------------------------------------------------------
+
+
+@admin.register(User)
+class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "date_joined",
+        "is_moderator_flag",
+        "is_banned_flag",
+        "is_staff",
+        "imported",
+    )
+    list_filter = ("groups", "is_staff", "is_superuser", "is_active", "imported")
+    search_fields = ("username", "email")
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Crux", {"fields": ("bio", "imported")}))
+    actions = ["ban_users", "unban_users", "make_moderators", "remove_moderators"]
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                in_moderators=Exists(
+                    Group.objects.filter(user=OuterRef("pk"), name=MODERATORS_GROUP)
+                ),
+                banned=Exists(
+                    Ban.objects.filter(user=OuterRef("pk"), lifted_at__isnull=True).filter(
+                        Q(until__isnull=True) | Q(until__gt=now)
+                    )
+                ),
+            )
+        )
+
+    @admin.display(boolean=True, description="moderator", ordering="in_moderators")
+    def is_moderator_flag(self, user) -> bool:
+        return user.in_moderators
+
+    @admin.display(boolean=True, description="banned", ordering="banned")
+    def is_banned_flag(self, user) -> bool:
+        return user.banned
+
+    @admin.action(description="Ban the selected users", permissions=["moderate"])
+    def ban_users(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Ban users",
+            form_class=BanForm,
+            run=lambda user, form: moderation.ban_user(
+                moderator=request.user,
+                user=user,
+                reason=form.cleaned_data["reason"],
+                until=form.ban_until(),
+            ),
+        )
+
+    @admin.action(description="Lift the bans of the selected users", permissions=["moderate"])
+    def unban_users(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Lift bans",
+            form_class=ReasonForm,
+            run=lambda user, form: moderation.unban_user(
+                moderator=request.user, user=user, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Make the selected users moderators", permissions=["change"])
+    def make_moderators(self, request, queryset):
+        group = Group.objects.get(name=MODERATORS_GROUP)
+        for user in queryset:
+            user.groups.add(group)
+        self.message_user(request, f"{queryset.count()} user(s) are moderators now.")
+
+    @admin.action(
+        description="Remove the selected users from the moderators", permissions=["change"]
+    )
+    def remove_moderators(self, request, queryset):
+        group = Group.objects.get(name=MODERATORS_GROUP)
+        for user in queryset:
+            user.groups.remove(group)
+        self.message_user(request, f"{queryset.count()} user(s) are no longer moderators.")
+
+
+# --- Threads and posts --------------------------------------------------------------------
+
+
+@admin.register(Thread)
+class ThreadAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
+    list_display = ("title", "author", "created", "last_activity", "reply_count", "score", "locked")
+    list_filter = ("locked", "created")
+    search_fields = ("title", "author__username")
+    list_select_related = ("author",)
+    date_hierarchy = "created"
+    actions = ["lock_threads", "unlock_threads"]
+
+    @admin.action(description="Lock the selected threads", permissions=["moderate"])
+    def lock_threads(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Lock threads",
+            form_class=ReasonForm,
+            run=lambda thread, form: moderation.lock_thread(
+                moderator=request.user, thread=thread, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Unlock the selected threads", permissions=["moderate"])
+    def unlock_threads(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Unlock threads",
+            form_class=ReasonForm,
+            run=lambda thread, form: moderation.unlock_thread(
+                moderator=request.user, thread=thread, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+
+class RemovedFilter(admin.SimpleListFilter):
+    title = "removed by moderators"
+    parameter_name = "removed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Removed"), ("no", "Not removed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(removed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(removed_at__isnull=True)
+        return queryset
+
+
+class PostTagInline(admin.TabularInline):
+    model = PostTag
+    fields = ("tag", "tagged_by", "note", "created")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "thread",
+        "author",
+        "role",
+        "created",
+        "score",
+        "removed_at",
+        "held_for_approval",
+        "deleted_by_author",
+    )
+    list_filter = (RemovedFilter, "held_for_approval", "deleted_by_author", "role", "role_inferred")
+    search_fields = ("body", "author__username", "thread__title")
+    list_select_related = ("thread", "author")
+    date_hierarchy = "created"
+    inlines = [PostTagInline]
+    actions = ["remove_posts", "restore_posts", "approve_posts"]
+
+    @admin.action(description="Remove the selected posts", permissions=["moderate"])
+    def remove_posts(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Remove posts",
+            form_class=RequiredReasonForm,
+            run=lambda post, form: moderation.remove_post(
+                moderator=request.user, post=post, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Restore the selected posts", permissions=["moderate"])
+    def restore_posts(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Restore posts",
+            form_class=ReasonForm,
+            run=lambda post, form: moderation.restore_post(
+                moderator=request.user, post=post, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Approve the selected held posts", permissions=["moderate"])
+    def approve_posts(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Approve posts",
+            form_class=ReasonForm,
+            run=lambda post, form: moderation.approve_post(
+                moderator=request.user, post=post, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    list_display = ("post", "number", "editor", "created", "replaced")
+    search_fields = ("body", "editor__username")
+    list_select_related = ("post", "editor")
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ("user", "post", "axis", "value", "updated")
+    list_filter = ("axis", "value")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "post")
+
+
+# --- Tags ---------------------------------------------------------------------------------
+
+
+@admin.register(Tag)
+class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
+    """Creating and renaming tags is on the moderators' tag page (/moderation/tags/)."""
+
+    list_display = ("name", "kind", "slug", "retired", "merged_into", "created")
+    list_filter = ("kind", "retired")
+    search_fields = ("name", "slug", "description")
+    list_select_related = ("merged_into",)
+    actions = ["retire_tags", "merge_tags"]
+
+    @admin.action(description="Retire the selected tags", permissions=["moderate"])
+    def retire_tags(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Retire tags",
+            form_class=ReasonForm,
+            run=lambda tag, form: moderation.retire_tag(
+                moderator=request.user, tag=tag, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Merge the selected tags into another", permissions=["moderate"])
+    def merge_tags(self, request, queryset):
+        return confirm_and_run(
+            self,
+            request,
+            queryset,
+            title="Merge tags",
+            form_class=MergeForm,
+            run=lambda tag, form: moderation.merge_tag(
+                moderator=request.user,
+                source=tag,
+                target=form.cleaned_data["target"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+
+
+@admin.register(PostTag)
+class PostTagAdmin(ReadOnlyAdmin):
+    list_display = ("tag", "post", "tagged_by", "created", "note")
+    list_filter = ("tag__kind", "tag")
+    search_fields = ("tag__name", "note", "tagged_by__username")
+    list_select_related = ("tag", "post", "tagged_by")
+
+
+# --- Reports, bans, the log ---------------------------------------------------------------
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open"), ("no", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    """Reports are resolved in the moderation queue (/moderation/)."""
+
+    list_display = ("post", "reporter", "kind", "reason", "created", "resolution", "resolved_by")
+    list_filter = (OpenFilter, "kind", "resolution")
+    search_fields = ("reason", "reporter__username", "resolution_reason")
+    list_select_related = ("post", "reporter", "resolved_by")
+    date_hierarchy = "created"
+
+
+@admin.register(Ban)
+class BanAdmin(ReadOnlyAdmin):
+    """Bans are made and lifted with the actions on users (or /moderation/users/<name>/)."""
+
+    list_display = ("user", "moderator", "reason", "created", "until", "lifted_at")
+    list_filter = ("created",)
+    search_fields = ("user__username", "reason")
+    list_select_related = ("user", "moderator")
+
+
+@admin.register(ModAction)
+class ModActionAdmin(ReadOnlyAdmin):
+    """The public moderation log: read-only here as everywhere."""
+
+    list_display = ("created", "moderator", "action", "target", "reason")
+    list_filter = ("action", "created")
+    search_fields = ("reason", "moderator__username", "user__username", "tag__name")
+    list_select_related = ("moderator", "post", "thread", "user", "tag")
+    date_hierarchy = "created"
+
+    def get_actions(self, request):
+        return {}
+
+    @admin.display(description="target")
+    def target(self, entry: ModAction) -> str:
+        if entry.post_id:
+            return f"post {entry.post_id} in “{entry.thread}”"
+        return str(entry.thread or entry.user or entry.tag or "")
+
+
+@admin.register(ThreadAnalysis)
+class ThreadAnalysisAdmin(ReadOnlyAdmin):
+    list_display = ("thread", "status", "watermark", "algorithm", "computed_at", "error_at")
+    list_filter = ("status",)
+    search_fields = ("thread__title",)
+    list_select_related = ("thread",)
+    exclude = ("map", "summary")
+
+
+@admin.register(ThreadVisit)
+class ThreadVisitAdmin(ReadOnlyAdmin):
+    list_display = ("user", "thread", "seen_at", "watermark")
+    list_select_related = ("user", "thread")
+    exclude = ("map_seen",)
