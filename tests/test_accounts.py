@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,9 @@ STRONG = "a sturdy new passphrase 42"
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
+    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
+    # SQLite, so start every test with empty counts.
+    cache.clear()
     settings.CRUX_RATE_LIMITS = {
         action: {"new": (10_000, 3600), "established": (10_000, 3600)}
         for action in ("thread", "post", "vote", "report")

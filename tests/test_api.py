@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +24,9 @@ POST_KEYS = {
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
+    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
+    # SQLite, so start every test with empty counts.
+    cache.clear()
     settings.CRUX_RATE_LIMITS = {
         action: {"new": (10_000, 3600), "established": (10_000, 3600)}
         for action in ("thread", "post", "vote", "report")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
+    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
+    # SQLite, so start every test with empty counts.
+    cache.clear()
     settings.CRUX_RATE_LIMITS = {
         action: {"new": (10_000, 3600), "established": (10_000, 3600)}
         for action in ("thread", "post", "vote", "report")
