@@ -7,6 +7,7 @@ import pytest
 from threads.importers import (
     MAX_DUMP_BYTES,
     DumpError,
+    detect_format,
     load_dump,
     parse_dump,
     read_dump_bytes,
@@ -82,16 +83,8 @@ def test_unknown_format_is_refused():
         parse_dump("Some text.", fmt="reddit")
 
 
-def test_broken_json_is_refused():
-    with pytest.raises(DumpError, match="Not valid JSON"):
-        parse_dump('{"title": "x", "posts": [}')
-
-
-def test_json_with_a_quote_not_in_its_parent_is_refused():
-    text = (
-        '{"title": "T", "opening": {"body": "We should pause."},'
-        ' "posts": [{"key": 1, "parent_key": null, "body": "No.", "quote": "not there",'
-        ' "role": "rebuttal"}]}'
-    )
-    with pytest.raises(DumpError, match="quote does not occur"):
+def test_crux_json_export_is_detected_and_left_to_crux_json():
+    text = '{"format": "crux-thread/1", "title": "T", "posts": []}'
+    assert detect_format(text) == "json"
+    with pytest.raises(DumpError, match="crux_json"):
         parse_dump(text)

@@ -137,3 +137,13 @@ def test_forcing_the_format_gives_the_same_result(sample):
     name, debate = sample
     forced = parse_dump((DATA / name).read_text(encoding="utf-8"), fmt=RAW_SAMPLES[name])
     assert forced == debate
+
+
+def test_sample_converts_to_a_valid_thread_record(sample):
+    """The contract with the writing half (threads/importers/records.py)."""
+    from threads.importers.records import check_record, record_from_parsed
+
+    _, debate = sample
+    record = record_from_parsed(debate)
+    check_record(record)
+    assert len(record.posts) == len(debate.posts) + 1

@@ -1,12 +1,11 @@
 """Dumps of the two kinds written for these tests (different text from the samples), to
 show the importer follows the kind's rules rather than the three sample files."""
 
-import json
 from pathlib import Path
 
 import pytest
 
-from threads.importers import debate_to_dict, detect_format, load_dump, parse_dump
+from threads.importers import detect_format, load_dump, parse_dump
 
 DATA = Path(__file__).parent / "data"
 
@@ -167,31 +166,6 @@ def test_repeated_short_comments_are_not_taken_for_quotes():
     text = "Title here\n\nexample.com\n\nClaim.\n\nAgree.\n\nSomething else entirely.\n\nAgree.\n"
     debate = parse_dump(text, fmt="motte")
     assert not any(p.quote for p in debate.posts)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "motte-ai-scientist.txt",
-        "lesswrong-predictor-vs-agent.txt",
-        "lesswrong-shoggoth-agency.txt",
-        "kialo-frontier-pause.txt",
-        "synthetic-motte-compute.txt",
-    ],
-)
-def test_json_round_trip(name):
-    debate = load_dump(DATA / name)
-    text = json.dumps(debate_to_dict(debate))
-    assert detect_format(text) == "json"
-    again = parse_dump(text)
-    assert again.source_format == "json"
-    assert (again.title, again.link, again.opening.body) == (
-        debate.title,
-        debate.link,
-        debate.opening.body,
-    )
-    assert again.posts == debate.posts
-    assert again.problems() == []
 
 
 def test_unpunctuated_first_comment_shown_twice_is_not_taken_for_a_title():

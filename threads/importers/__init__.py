@@ -1,14 +1,15 @@
-"""Debate dumps in: raw thread pages (The Motte, LessWrong), Kialo outlines, Crux JSON.
+"""Debate dumps in: raw thread pages (The Motte, LessWrong) and Kialo outlines.
 
 Pure Python, no Django: :func:`parse_dump` turns text into a :class:`ParsedDebate` of
-frozen dataclasses, and a later step writes it to the database in one transaction.
+frozen dataclasses (see ``parsed.py``); ``records.record_from_parsed`` makes it a
+ThreadRecord, which ``threads.services.importing`` writes in one transaction. Crux's
+own JSON export (``crux_json``) is detected here but read straight into a record.
 
     debate = load_dump("thread.txt", fmt="auto", title=None)   # or parse_dump(text)
     for line in debate.report.summary_lines(): print(line)
 """
 
 from .dumps import FORMATS, detect_format, load_dump, parse_dump
-from .jsondump import debate_to_dict
 from .parsed import ROLES, DumpError, ImportReport, ParsedDebate, ParsedPost
 from .reading import MAX_DUMP_BYTES, read_dump_bytes, read_dump_file
 
@@ -20,7 +21,6 @@ __all__ = [
     "ImportReport",
     "ParsedDebate",
     "ParsedPost",
-    "debate_to_dict",
     "detect_format",
     "load_dump",
     "parse_dump",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 
-from .jsondump import looks_like_json, parse_json
 from .kialo import is_kialo, parse_kialo
 from .parsed import DumpError, ParsedDebate
 from .rawdump import parse_raw
@@ -18,6 +17,11 @@ _MOTTE_MARKERS = ("No email address required.", "Jump in the discussion.")
 # Blank-line-separated paragraphs (Motte) vs one paragraph per line (LessWrong): share of
 # blank lines among all lines above which a dump is read as the former.
 _BLANK_LINE_SHARE = 0.2
+
+
+def looks_like_json(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.startswith("{") and stripped.endswith("}")
 
 
 def detect_format(text: str) -> str:
@@ -37,8 +41,9 @@ def detect_format(text: str) -> str:
 
 
 def parse_dump(text: str, fmt: str = "auto", title: str | None = None) -> ParsedDebate:
-    """Parse a dump's text. ``fmt`` is one of :data:`FORMATS`; ``title`` overrides any title
-    found in (or derived from) the dump. Raises :class:`DumpError` on unusable input."""
+    """Parse a raw dump or a Kialo outline. ``fmt`` is one of :data:`FORMATS`; ``title``
+    overrides any title found in (or derived from) the dump. Raises :class:`DumpError`
+    on unusable input. Crux JSON exports are detected but read by ``crux_json``."""
     if fmt not in FORMATS:
         raise DumpError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -46,7 +51,12 @@ def parse_dump(text: str, fmt: str = "auto", title: str | None = None) -> Parsed
         raise DumpError("The file is empty: there is nothing to import.")
     kind = detect_format(text) if fmt == "auto" else fmt
     if kind == "json":
-        return parse_json(text, title)
+        # A Crux export carries votes, tags and history that a ParsedDebate cannot hold;
+        # it is read whole by crux_json.loads into a ThreadRecord instead.
+        raise DumpError(
+            "This is a Crux JSON export: import it with crux_json.loads (the import "
+            "command does), not as a raw dump."
+        )
     if kind == "kialo":
         return parse_kialo(text, title)
     return parse_raw(text, kind, title)
