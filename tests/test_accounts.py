@@ -303,3 +303,30 @@ def test_profile_page_query_count_does_not_grow_with_posts(
         make_reply(opening_post(thread), user, body=f"Reply {number}.")
     with django_assert_max_num_queries(6):
         assert client.get(reverse("profile", args=["alice"])).status_code == 200
+
+
+# --- In the browser ----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_sign_up_then_log_out_from_the_nav(page):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto("/")
+    page.click(".nav-account >> text=Sign up")
+    page.fill("input[name=username]", "newcomer")
+    page.fill("input[name=password1]", "password")
+    page.fill("input[name=password2]", "password")
+    page.click("form.stacked-form [type=submit]")
+    page.wait_for_selector("text=This password is too common.")
+
+    page.fill("input[name=password1]", STRONG)
+    page.fill("input[name=password2]", STRONG)
+    page.click("form.stacked-form [type=submit]")
+    page.wait_for_selector(".nav-account >> text=newcomer")
+
+    page.click(".nav-logout button")
+    page.wait_for_selector(".nav-account >> text=Log in")
+    assert User.objects.filter(username="newcomer").exists()
+    assert errors == []
