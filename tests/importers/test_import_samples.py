@@ -36,11 +36,10 @@ def _input_paragraphs(name):
     text = (DATA / name).read_text(encoding="utf-8")
     if RAW_SAMPLES[name] == "motte":
         pieces = [p.strip() for p in re.split(r"\n\s*\n", text)]
-        lines = [line for p in pieces for line in [p]]
     else:
-        lines = [line.strip() for line in text.split("\n")]
+        pieces = [line.strip() for line in text.split("\n")]
     content = []
-    for piece in lines:
+    for piece in pieces:
         kept = [line for line in piece.split("\n") if line.strip() not in HEADER_LINES]
         if any(line.strip() for line in kept):
             content.append("\n".join(kept))

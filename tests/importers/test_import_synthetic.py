@@ -209,3 +209,17 @@ def test_inline_quote_with_straight_quotation_marks():
     assert reply.parent_key is None
     assert reply.quote == "never form goals of their own"
     assert reply.body.startswith("I think you missed:")
+
+
+def test_unknown_banner_lines_above_the_title_are_chrome():
+    text = (
+        "The Motte\n\nCulture War Roundup\n\nShould labs publish their safety cases?\n\n"
+        "example.org/cases\n\nSafety cases are the one document a lab cannot spin.\n\n"
+        "Jump in the discussion.\n\nNo email address required.\n\n"
+        "A safety case written by the lab is still marketing.\n"
+    )
+    debate = parse_dump(text)
+    assert debate.title == "Should labs publish their safety cases?"
+    assert debate.link == "example.org/cases"
+    assert debate.opening.body == "Safety cases are the one document a lab cannot spin."
+    assert {"The Motte", "Culture War Roundup"} <= set(debate.report.chrome)

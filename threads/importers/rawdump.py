@@ -163,7 +163,14 @@ def _read_motte(text: str) -> _Page:
     header = _strip_chrome(blocks[: header_end + 1], page.chrome)
     rest = _strip_chrome(blocks[header_end + 1 :], page.chrome)
     if header_end >= 0:
-        # The submission header always starts with the title, whatever its punctuation.
+        # The submission header is [site lines…] title [link] [statement…]. The link
+        # line, when there is one, fixes the title as the paragraph just before it, so
+        # unknown banner lines above the title are set aside as chrome; otherwise the
+        # header starts with the title, whatever its punctuation.
+        link_at = next((i for i, block in enumerate(header) if _is_link(block)), None)
+        title_at = link_at - 1 if link_at else 0
+        page.chrome.extend(header[:title_at])
+        del header[:title_at]
         if header:
             page.title = header.pop(0)
     else:
