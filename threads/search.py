@@ -160,10 +160,8 @@ def search_posts(query: str) -> tuple[QuerySet[Post], Markers | None]:
                     config=CONFIG,
                     start_sel=markers.start,
                     stop_sel=markers.stop,
-                    max_words=40,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
+                    max_words=45,
+                    min_words=20,
                 ),
             )
             .filter(search=ts_query)
