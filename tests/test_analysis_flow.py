@@ -98,17 +98,17 @@ def test_a_failed_run_keeps_the_last_good_map_and_says_it_is_out_of_date(client,
     stored = ThreadAnalysis.objects.get(thread=thread)
     assert stored.status == "failed" and "numerical trouble" in stored.error
     assert stored.map == good.map and stored.watermark == good.watermark
-    html = client.get(f"/t/{thread.pk}/analysis/").content.decode()
+    html = client.get(f"/analysis/{thread.pk}/").content.decode()
     assert "out of date" in html and "Disagreement map" in html
 
 
 @pytest.mark.django_db
 def test_panel_cites_posts_and_polls_while_the_map_is_stale(client):
     thread, divider, *_ = two_camp_thread()
-    html = client.get(f"/t/{thread.pk}/analysis/").content.decode()
+    html = client.get(f"/analysis/{thread.pk}/").content.decode()
     assert "being computed" in html and 'hx-trigger="every 3s"' in html
     analysis_service.run_analysis(thread.pk)
-    html = client.get(f"/t/{thread.pk}/analysis/").content.decode()
+    html = client.get(f"/analysis/{thread.pk}/").content.decode()
     assert 'hx-trigger="every 3s"' not in html
     assert f'href="#post-{divider.pk}"' in html
     assert "<svg" in html and "Group A" in html
@@ -137,11 +137,11 @@ def test_changes_since_last_visit_name_new_cruxes_and_answered_objections(client
     objection = make_reply(opening_post(thread), make_user("critic"), body="Nobody has shown it.")
     analysis_service.run_analysis(thread.pk)
     client.force_login(reader)
-    first = client.get(f"/t/{thread.pk}/analysis/changes/").content.decode()
+    first = client.get(f"/analysis/{thread.pk}/changes/").content.decode()
     assert "Since your last visit" not in first  # first visit: nothing to compare
     make_reply(objection, make_user("answerer"), role="rebuttal", body="Here is a demonstration.")
     analysis_service.run_analysis(thread.pk)
-    second = client.get(f"/t/{thread.pk}/analysis/changes/").content.decode()
+    second = client.get(f"/analysis/{thread.pk}/changes/").content.decode()
     assert "Since your last visit" in second and f"#post-{objection.pk}" in second
 
 

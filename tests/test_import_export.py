@@ -201,3 +201,31 @@ def test_import_command_refuses_a_file_over_the_size_limit(db, tmp_path):
     with pytest.raises(CommandError, match="MB"):
         call_command("import_debate", str(path))
     assert Thread.objects.count() == 0
+
+
+def test_moderators_import_through_the_upload_page(client, debate, moderator):
+    document = client.get(f"/api/threads/{debate.pk}/export.json").content
+    client.force_login(moderator)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("thread.json", document, content_type="application/json")
+    response = client.post("/moderation/import/", {"dump": upload, "format": "auto"})
+    copy = Thread.objects.exclude(pk=debate.pk).get()
+    assert response.status_code == 302 and response["Location"] == copy.get_absolute_url()
+    assert copy.posts.count() == 5
+
+
+def test_upload_page_explains_a_bad_file_and_imports_nothing(client, moderator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(moderator)
+    upload = SimpleUploadedFile("dump.txt", "caf\u00e9".encode("latin-1"))
+    response = client.post("/moderation/import/", {"dump": upload, "format": "auto"})
+    assert response.status_code == 422 and "not UTF-8" in response.content.decode()
+    assert Thread.objects.count() == 0
+
+
+def test_upload_page_is_for_moderators_only(client, user):
+    assert client.get("/moderation/import/").status_code == 302  # to the login page
+    client.force_login(user)
+    assert client.get("/moderation/import/").status_code == 403

@@ -172,6 +172,8 @@ def opinion_groups(stances: StanceMatrix, params: AnalysisParams) -> Clustering:
     centres, weights, base_label = _base_clusters(cluster_points, params)
     n_base = len(centres)
     best: tuple[float, int, np.ndarray] | None = None
+    smallest_allowed = max(params.min_group_size, params.min_group_share * len(clustered))
+    only_outliers_split = False
     for k in range(2, min(params.max_groups, 2 + n_base // 12, n_base) + 1):
         labels = (
             KMeans(n_clusters=k, n_init=4, random_state=params.seed)
@@ -180,9 +182,19 @@ def opinion_groups(stances: StanceMatrix, params: AnalysisParams) -> Clustering:
         )
         if len(np.unique(labels)) < k:
             continue
+        if np.bincount(labels, weights=weights, minlength=k).min() < smallest_allowed:
+            only_outliers_split = True
+            continue
         score = _weighted_silhouette(centres, weights, labels, k)
         if best is None or score > best[0] + 1e-12:
             best = (score, k, labels)
+    if best is None and only_outliers_split:
+        return single(
+            f"The only divisions the votes support would split off fewer than "
+            f"{int(np.ceil(smallest_allowed))} participants, which is not a group.",
+            clustered,
+            points,
+        )
     if best is None or best[0] <= 0:
         return single(
             "Everyone who has taken a stance sits in one cloud of opinion; no division "

@@ -120,6 +120,10 @@ class AnalysisParams:
     max_groups: int = 5
     # Fewer participants than this cannot be split into opinion groups meaningfully.
     min_group_participants: int = 4
+    # A "group" of one or two outliers is not an opinion group: every group must hold
+    # at least this many clustered participants and this share of them (ours).
+    min_group_size: int = 2
+    min_group_share: float = 0.05
     # One-sided 90% z, Polis's representativeness cut-off.
     repness_z: float = 1.2816
     max_representative: int = 5
