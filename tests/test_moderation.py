@@ -521,3 +521,47 @@ def test_the_database_refuses_to_edit_the_log(moderator, reply):
     ):
         cursor.execute("UPDATE threads_modaction SET reason = 'edited'")
     assert ModAction.objects.get().reason == "spam"
+
+
+# --- Rate limits --------------------------------------------------------------------------
+
+
+def test_established_accounts_get_the_looser_limit(settings, thread):
+    settings.CRUX_RATE_LIMITS = {"report": {"new": (1, 3600), "established": (3, 3600)}}
+    veteran = make_user("veteran")
+    for i in range(limits.NEW_ACCOUNT_POSTS):
+        make_reply(opening_post(thread), veteran, body=f"Earlier point {i}.")
+    veteran.date_joined = timezone.now() - timedelta(days=30)
+    veteran.save(update_fields=["date_joined"])
+    assert not limits.is_new_account(veteran)
+    targets = [make_reply(opening_post(thread), make_user(), body=f"Claim {i}.") for i in range(4)]
+    for post in targets[:3]:
+        moderation.report_post(reporter=veteran, post=post, reason="rude")
+    with pytest.raises(limits.RateLimited, match="limit of 3 reports") as refusal:
+        moderation.report_post(reporter=veteran, post=targets[3], reason="rude")
+    assert "new accounts" not in str(refusal.value)
+    assert "You can go on in" in str(refusal.value)
+
+
+def test_a_partial_limits_setting_keeps_the_other_defaults(settings):
+    settings.CRUX_RATE_LIMITS = {"post": {"new": (1, 60)}}
+    configured = limits.configured_limits()
+    assert configured["post"] == {"established": (60, 3600), "new": (1, 60)}
+    assert configured["vote"] == limits.DEFAULT_LIMITS["vote"]
+
+
+def test_posting_is_rate_limited_with_a_clear_message(settings, thread):
+    settings.CRUX_RATE_LIMITS = {"post": {"new": (2, 600)}}
+    newcomer = make_user("newcomer")
+    make_reply(opening_post(thread), newcomer, body="One.")
+    make_reply(opening_post(thread), newcomer, body="Two.")
+    with pytest.raises(limits.RateLimited, match=r"limit of 2 posts per 10 minutes \(new"):
+        make_reply(opening_post(thread), newcomer, body="Three.")
+
+
+def test_moderators_are_not_rate_limited(settings, moderator, thread):
+    settings.CRUX_RATE_LIMITS = {"report": {"new": (1, 3600), "established": (1, 3600)}}
+    for i in range(3):
+        post = make_reply(opening_post(thread), make_user(), body=f"Claim {i}.")
+        moderation.report_post(reporter=moderator, post=post, reason="check this")
+    assert Report.objects.count() == 3

@@ -345,6 +345,19 @@ def test_the_tag_index_groups_tags_by_kind_and_filters(client):
     assert "thought experiment" in only and "instrumental convergence" not in only
 
 
+def test_the_tag_index_counts_visible_arguments_in_a_fixed_number_of_queries(
+    client, moderator, thread, django_assert_max_num_queries
+):
+    posts = [make_reply(opening_post(thread), make_user(), body=f"Point {i}.") for i in range(4)]
+    for post in posts:
+        moderation.tag_post(moderator=moderator, post=post, tag=tag("timelines"))
+        moderation.tag_post(moderator=moderator, post=post, tag=tag("forecast"))
+    moderation.remove_post(moderator=moderator, post=posts[0], reason="spam")
+    with django_assert_max_num_queries(3):
+        html = client.get(reverse("tags")).content.decode()
+    assert html.count("4 arguments") == 0 and html.count("3 arguments") == 2
+
+
 def test_a_tag_page_lists_the_tagged_arguments_across_threads(client, moderator, reply):
     elsewhere = make_reply(
         opening_post(make_thread(make_user(), title="Do simulators want things?")),

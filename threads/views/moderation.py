@@ -49,7 +49,6 @@ LOG_PAGE_SIZE = 50
 TAG_PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 25
 HELD_SHOWN = 50
-VISIBLE = Q(removed_at__isnull=True, deleted_by_author=False, held_for_approval=False)
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
@@ -115,15 +114,17 @@ def _from_queue(request: HttpRequest) -> bool:
 def _render_form(
     request: HttpRequest, template: str, partial: str, context: dict, *, form_id: str
 ) -> HttpResponse:
-    """The whole page, or for htmx only the form's partial, retargeted onto the form
-    itself (the form may have asked for the post to be swapped); 422 when it has errors."""
+    """The whole page, or for htmx only the form's partial; 422 when it has errors. An
+    answer to a POST is retargeted onto the form's own element `form_id`, since the form
+    asked for the refreshed post (or queue entry) that only a success brings."""
     form = context.get("form")
     status = 422 if form is not None and form.errors else 200
     if request.htmx:
         response = render(request, f"{template}#{partial}", context, status=status)
-        response["HX-Retarget"] = f"#{form_id}"
-        response["HX-Reselect"] = f"#{form_id}"
-        response["HX-Reswap"] = "outerHTML"
+        if request.method == "POST":
+            response["HX-Retarget"] = f"#{form_id}"
+            response["HX-Reselect"] = f"#{form_id}"
+            response["HX-Reswap"] = "outerHTML"
         return response
     return render(request, template, context, status=status)
 
@@ -761,7 +762,14 @@ def tag_index(request: HttpRequest) -> HttpResponse:
     """Every live tag, grouped by kind, with how many visible posts carry it."""
     kind = request.GET.get("kind", "")
     tags = Tag.objects.filter(merged_into__isnull=True).annotate(
-        uses=Count("post_tags", filter=Q(post_tags__post__in=Post.objects.filter(VISIBLE)))
+        uses=Count(
+            "post_tags",
+            filter=Q(
+                post_tags__post__removed_at__isnull=True,
+                post_tags__post__deleted_by_author=False,
+                post_tags__post__held_for_approval=False,
+            ),
+        )
     )
     kinds = Tag.Kind.choices
     if kind in Tag.Kind.values:
@@ -785,8 +793,9 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if tag.merged_into_id:
         return redirect(tag.merged_into, permanent=True)
     uses = (
-        PostTag.objects.filter(tag=tag, post__removed_at__isnull=True)
-        .filter(post__deleted_by_author=False, post__held_for_approval=False)
+        PostTag.objects.filter(tag=tag)
+        .filter(post__removed_at__isnull=True, post__deleted_by_author=False)
+        .filter(post__held_for_approval=False)
         .select_related("post", "post__thread", "post__author", "tagged_by")
         .order_by("-created", "-pk")
     )
