@@ -4,13 +4,31 @@ entries of the public log."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 
 from tests.conftest import browser_login
 from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.models import ModAction, Post
+from threads.models import ModAction, Post, Thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def seeded_by_migrations(transactional_db):
+    """A transactional test may start from a database an earlier one flushed, without the
+    rows that data migrations made: put back the moderators group and the tag taxonomy."""
+    seed_tags = importlib.import_module("threads.migrations.0004_seed_argument_tags").seed_tags
+    seed_tags(django_apps, None)
+    content_type = ContentType.objects.get_for_model(Thread)
+    moderate, _ = Permission.objects.get_or_create(
+        codename="moderate", content_type=content_type, defaults={"name": "Can moderate"}
+    )
+    Group.objects.get_or_create(name="moderators")[0].permissions.add(moderate)
 
 
 def test_a_moderator_tags_and_removes_inline_and_a_reader_sees_it_all(page):
