@@ -73,7 +73,9 @@ def moderator_required(view: Callable) -> Callable:
     return wrapped
 
 
-def login_required_here(view: Callable) -> Callable:
+def logged_in_required(view: Callable) -> Callable:
+    """Like Django's login_required, but an htmx request sends the whole page to log in."""
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -328,7 +330,7 @@ def approve_post(request: HttpRequest, post_id: int) -> HttpResponse:
     )
 
 
-@login_required_here
+@logged_in_required
 @require_http_methods(["GET", "POST"])
 def report_post(request: HttpRequest, post_id: int) -> HttpResponse:
     """Any logged-in user: report a post to the moderators, or nominate it as a quality
