@@ -37,6 +37,41 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _seed_data(request):
+    """Transactional tests end by emptying every table, data migrations' rows included.
+    Before a test that uses the database, put back the moderators group and the tag
+    taxonomy if an earlier test flushed them."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        {"transactional_db", "live_server"} & names
+        or (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    )
+    if transactional or marker or "db" in names:
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        from django.contrib.auth.models import Group
+
+        if not Group.objects.filter(name="moderators").exists():
+            _reseed()
+    yield
+
+
+def _reseed():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    for name, function in (
+        ("0003_moderators_group", "create_group"),
+        ("0004_seed_argument_tags", "seed_tags"),
+    ):
+        module = importlib.import_module(f"threads.migrations.{name}")
+        with connection.schema_editor() as editor:
+            getattr(module, function)(apps, editor)
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import make_user
