@@ -45,3 +45,54 @@ def make_reply(
     return posting.reply(
         author=author or make_user(), parent=parent, body=body, role=role, quote=quote
     )
+
+
+def make_big_thread(size: int, *, authors: int = 20, seed: int = 1) -> Thread:
+    """A thread of `size` posts (the opening post included) with a realistic shape —
+    many top-level replies, long back-and-forth chains, scattered votes — bulk-created
+    level by level with correct paths, depths and counters (not `size` service calls)."""
+    import random
+
+    from threads import markdown
+    from threads.models import PATH_SEGMENT
+
+    rng = random.Random(seed)
+    people = [make_user() for _ in range(authors)]
+    thread = make_thread(people[0], title=f"A big debate of {size} posts")
+    root = opening_post(thread)
+    posts: list[Post] = [root]
+    levels: dict[int, list[Post]] = {}
+    parents: list[Post] = []
+    for _ in range(size - 1):
+        parent = root if rng.random() < 0.15 or not parents else rng.choice(parents[-200:])
+        post = Post(
+            thread=thread,
+            parent=parent,
+            author=rng.choice(people),
+            role=rng.choice([Role.REBUTTAL, Role.SUPPORT, Role.QUESTION, Role.COMMENT]),
+            body="A reply that argues a point.",
+            body_html=markdown.render_markdown("A reply that argues a point."),
+            depth=parent.depth + 1,
+            upvotes=rng.choice([0, 0, 1, 2, 5, 9]),
+            downvotes=rng.choice([0, 0, 0, 1, 3]),
+            agrees=rng.choice([0, 1, 2]),
+            disagrees=rng.choice([0, 1, 2]),
+        )
+        post.parent_post = parent
+        levels.setdefault(post.depth, []).append(post)
+        parents.append(post)
+        posts.append(post)
+    for depth in sorted(levels):
+        level = levels[depth]
+        for post in level:
+            post.parent_id = post.parent_post.pk
+        Post.objects.bulk_create(level, batch_size=500)
+        for post in level:
+            post.path = post.parent_post.path + f"{post.pk:0{PATH_SEGMENT}d}"
+            post.parent_post.reply_count += 1
+        Post.objects.bulk_update(level, ["path"], batch_size=500)
+    replied = [post for post in posts if post.reply_count]
+    Post.objects.bulk_update(replied, ["reply_count"], batch_size=500)
+    Thread.objects.filter(pk=thread.pk).update(reply_count=size - 1, participant_count=authors)
+    thread.refresh_from_db()
+    return thread

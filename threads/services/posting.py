@@ -20,6 +20,7 @@ from threads.services import limits
 from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate
 
+TOKEN_LENGTH = Post._meta.get_field("submission_token").max_length
 REPLY_ROLES = [role for role in Role if role != Role.CLAIM] + [Role.CLAIM]
 
 
@@ -60,13 +61,13 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def quote_occurs_in(quote: str, parent: Post) -> bool:
+def quote_occurs_in(quote: str, parent_body: str) -> bool:
     """Whether `quote` is words of the parent: of its Markdown source or of its text as
     rendered (readers select rendered text, where `**bold**` reads `bold`)."""
     needle = _squash(quote)
     return bool(needle) and (
-        needle in _squash(parent.body)
-        or needle in _squash(markdown.plain_text(parent.body, include_quotes=True))
+        needle in _squash(parent_body)
+        or needle in _squash(markdown.plain_text(parent_body, include_quotes=True))
     )
 
 
@@ -76,7 +77,7 @@ def _clean_quote(quote: str, parent: Post) -> str:
         return ""
     if len(quote) > settings.CRUX_MAX_BODY_CHARS:
         raise ValidationError({"quote": "The quote is longer than a post may be."})
-    if not quote_occurs_in(quote, parent):
+    if not quote_occurs_in(quote, parent.body):
         raise ValidationError({"quote": "The quoted words do not occur in the post you reply to."})
     return quote
 
@@ -135,12 +136,35 @@ def reply(
 
     A repeated `submission_token` (double submit) returns the post the first submit made.
     """
+    post, _ = submit_reply(
+        author=author,
+        parent=parent,
+        body=body,
+        role=role,
+        quote=quote,
+        submission_token=submission_token,
+    )
+    return post
+
+
+def submit_reply(
+    *,
+    author: User,
+    parent: Post,
+    body: str,
+    role: str = Role.COMMENT,
+    quote: str = "",
+    submission_token: str = "",
+) -> tuple[Post, bool]:
+    """`reply`, also saying whether this call made the post (False: a repeated submit
+    of the same form, answered with the post the first one made)."""
+    submission_token = (submission_token or "")[:TOKEN_LENGTH]
     if submission_token:
         earlier = Post.objects.filter(author=author, submission_token=submission_token).first()
         if earlier is not None:
-            return earlier
+            return earlier, False
     try:
-        return _reply(
+        post = _reply(
             author=author,
             parent=parent,
             body=body,
@@ -152,8 +176,9 @@ def reply(
         # Two submits of one form raced past the check above; the other one won.
         earlier = Post.objects.filter(author=author, submission_token=submission_token).first()
         if submission_token and earlier is not None:
-            return earlier
+            return earlier, False
         raise
+    return post, True
 
 
 @transaction.atomic
@@ -208,7 +233,11 @@ def edit_post(
     *, post: Post, editor: User, body: str, quote: str | None = None, role: str | None = None
 ) -> Post:
     """Change a post's text (and, for replies, its quote or role); the old text is kept."""
-    post = Post.objects.select_for_update().select_related("thread", "parent").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("thread", "parent")
+        .get(pk=post.pk)
+    )
     if editor.pk != post.author_id:
         raise ValidationError("Only the author can edit this post.")
     ensure_can_participate(editor)

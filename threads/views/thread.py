@@ -1,1 +1,462 @@
-"""Views: see threads/urls.py for the routes."""
+"""The thread page and everything a participant does on it: read the tree, open a post's
+permalink, reply with a role and a quote, vote on two axes, edit (history kept), delete,
+and load more of a big thread.
+
+Thin views: threads.queries reads, threads.services.posting / .voting write and decide
+what is allowed. Every form works as a plain POST that redirects; with htmx the same view
+answers with a partial of threads/thread.html (422 with the errors in place).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from threads import markdown, queries
+from threads.forms import (
+    EditForm,
+    PreviewForm,
+    ReplyForm,
+    VoteForm,
+    add_service_errors,
+)
+from threads.models import Post, Thread
+from threads.queries import Viewer
+from threads.services import posting, voting
+from threads.templatetags import crux as crux_tags
+
+CSRF_PLACEHOLDER = crux_tags.CSRF_PLACEHOLDER.encode()
+THREAD = "threads/thread.html"
+PERMALINK = "threads/post.html"
+HISTORY = "threads/history.html"
+TAG_SLUG = re.compile(r"^[-\w]{1,70}$")
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    if not hasattr(request, "_crux_viewer"):
+        request._crux_viewer = Viewer.of(request.user)
+    return request._crux_viewer
+
+
+def participant_required(view):
+    """Logged-out visitors are sent to log in (htmx: the whole page goes there)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            back = request.htmx.current_url_abs_path or "/"
+            return HttpResponseClientRedirect(redirect_to_login(back).url)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
+def _visible_post_or_404(pk: int, viewer: Viewer) -> Post:
+    post = queries.post_for_page(pk, viewer)
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def _back_url(request: HttpRequest, post: Post) -> str:
+    """Where a plain (no-JavaScript) POST returns to: the page it came from, at the post."""
+    target = request.META.get("HTTP_REFERER", "").split("#")[0]
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return f"{target}#post-{post.pk}"
+    return _anchor(post)
+
+
+def _render(request: HttpRequest, template: str, context: dict, *, status: int = 200):
+    """render(), with what every post partial reads: the viewer and the sort in use."""
+    context.setdefault("viewer", _viewer(request))
+    context.setdefault("sort", queries.clean_sort(request.GET.get("sort")))
+    response = render(request, template, context, status=status)
+    if CSRF_PLACEHOLDER in response.content:
+        field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+        response.content = response.content.replace(CSRF_PLACEHOLDER, field.encode())
+    return response
+
+
+# The {% postfragment %} parts of a post in thread.html.
+FRAGMENTS = ("post",)
+
+
+def _render_posts(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    posts: list[Post],
+    *,
+    locked: bool,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a page or partial of many posts, their cacheable parts through one cache
+    read and one cache write (see queries.PostFragments)."""
+    fragments = queries.PostFragments(posts, _viewer(request), locked=locked, names=FRAGMENTS)
+    context["fragments"] = fragments
+    response = _render(request, template, context, status=status)
+    fragments.save()
+    return response
+
+
+def _anchor(post: Post) -> str:
+    return f"{post.get_absolute_url()}#post-{post.pk}"
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+@require_GET
+def thread_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = get_object_or_404(Thread.objects.only("pk", "slug"), pk=pk)
+    return redirect(thread.get_absolute_url(), permanent=True)
+
+
+@require_GET
+def thread_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """The opening post, then the best ~100 replies as a tree, sorted by ?sort=."""
+    thread = queries.thread_for_page(pk)
+    if thread is None:
+        raise Http404("No such thread.")
+    if slug != (thread.slug or "-"):
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(thread.get_absolute_url() + (f"?{query}" if query else ""), permanent=True)
+    viewer = _viewer(request)
+    sort = queries.clean_sort(request.GET.get("sort"))
+    tag = request.GET.get("tag", "")
+    tag = tag if TAG_SLUG.match(tag) else ""
+    tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
+    if tree is None:
+        raise Http404("This thread has no opening post.")
+    context = {
+        "thread": thread,
+        "analysis": getattr(thread, "analysis", None),
+        "tree": tree,
+        "root": tree.root,
+        "sort": sort,
+        "sorts": queries.SORTS,
+        "tag": tag,
+        "tag_name": _tag_name(tree.root, tag) if tag else "",
+        "viewer": viewer,
+    }
+    posts = queries.tree_posts(tree.root)
+    return _render_posts(request, THREAD, context, posts, locked=thread.locked)
+
+
+def _tag_name(root: Post, slug: str) -> str:
+    """The filtered tag's name, from the shown posts (no query of its own)."""
+    stack = [root]
+    while stack:
+        post = stack.pop()
+        for tag in post.tag_list:
+            if tag.slug == slug:
+                return tag.name
+        stack.extend(post.shown_replies)
+    return slug
+
+
+def _permalink_context(request: HttpRequest, post: Post, **extra) -> dict:
+    viewer = _viewer(request)
+    sort = queries.clean_sort(request.GET.get("sort"))
+    tree = queries.permalink_tree(post, viewer, sort=sort)
+    return {
+        "thread": post.thread,
+        "tree": tree,
+        "root": tree.root,
+        "ancestors": tree.ancestors,
+        "sort": sort,
+        "sorts": queries.SORTS,
+        "viewer": viewer,
+        **extra,
+    }
+
+
+def _permalink_response(request: HttpRequest, post: Post, *, status: int = 200, **extra):
+    context = _permalink_context(request, post, **extra)
+    posts = [*context["ancestors"], *queries.tree_posts(context["root"])]
+    return _render_posts(
+        request, PERMALINK, context, posts, locked=post.thread.locked, status=status
+    )
+
+
+@require_GET
+def post_page(request: HttpRequest, thread_id: int, pk: int) -> HttpResponse:
+    """A post's permalink: the chain of posts it answers, the post, and its subtree."""
+    post = _visible_post_or_404(pk, _viewer(request))
+    if post.thread_id != thread_id:
+        return redirect(post.get_absolute_url(), permanent=True)
+    return _permalink_response(request, post)
+
+
+@require_GET
+def post_replies(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Load more replies" / "continue this thread": the next replies of a post as a
+    partial. Without htmx the permalink shows them."""
+    viewer = _viewer(request)
+    post = _visible_post_or_404(pk, viewer)
+    if not request.htmx:
+        return redirect(post.get_absolute_url())
+    offset = _int(request.GET.get("offset"), 0, low=0)
+    levels = _int(request.GET.get("levels"), queries.MAX_DEPTH, low=1, high=queries.MAX_DEPTH)
+    sort = queries.clean_sort(request.GET.get("sort"))
+    replies, parent = queries.replies_page(post, viewer, sort=sort, offset=offset, levels=levels)
+    context = {"thread": post.thread, "replies": replies, "post": parent, "sort": sort}
+    posts = [p for reply in replies for p in queries.tree_posts(reply)]
+    return _render_posts(
+        request, f"{THREAD}#more_replies", context, posts, locked=post.thread.locked
+    )
+
+
+def _int(value: str | None, default: int, *, low: int, high: int | None = None) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    number = max(low, number)
+    return min(high, number) if high is not None else number
+
+
+@require_GET
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of a post, oldest first, each with its changes from the one before."""
+    viewer = _viewer(request)
+    post = _visible_post_or_404(pk, viewer)
+    hidden = post.is_removed or post.deleted_by_author
+    if hidden and not (viewer.is_moderator or post.author_id == viewer.user_id):
+        raise Http404("The history of a deleted or removed post is not public.")
+    full = Post.objects.only("body", "quote", "role", "created", "edited").get(pk=post.pk)
+    revisions = list(post.revisions.select_related("editor").order_by("number"))
+    versions = [
+        {"number": rev.number, "body": rev.body, "quote": rev.quote, "role": rev.role,
+         "written": rev.created, "editor": rev.editor}
+        for rev in revisions
+    ]  # fmt: skip
+    versions.append(
+        {"number": len(revisions) + 1, "body": full.body, "quote": full.quote, "role": full.role,
+         "written": full.edited or full.created, "editor": None, "current": True}
+    )  # fmt: skip
+    for before, after in zip(versions, versions[1:], strict=False):
+        after["diff"] = word_diff(before["body"], after["body"])
+        after["quote_changed"] = before["quote"] != after["quote"]
+        after["role_changed"] = before["role"] != after["role"]
+    context = {"post": post, "thread": post.thread, "versions": versions[::-1]}
+    if request.htmx:
+        return _render(request, f"{HISTORY}#history", context)
+    return _render(request, HISTORY, context)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The changes between two texts as (op, text) pieces, op one of "same", "del",
+    "ins"; compared word by word, keeping line breaks. The template escapes the text."""
+    a, b = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    pieces: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            pieces.append(("del", "".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            pieces.append(("ins", "".join(b[j1:j2])))
+    return pieces
+
+
+# --- Replying --------------------------------------------------------------------------------
+
+
+def _reply_form_response(
+    request: HttpRequest, parent: Post, form: ReplyForm, *, status: int = 200
+) -> HttpResponse:
+    if request.htmx:
+        context = {"post": parent, "thread": parent.thread, "form": form}
+        return _render(request, f"{THREAD}#reply_form", context, status=status)
+    return _permalink_response(request, parent, status=status, form=form, replying_to=parent.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@participant_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the reply form (under the post, with htmx). POST: post the reply."""
+    viewer = _viewer(request)
+    parent = _visible_post_or_404(pk, viewer)
+    if request.method == "GET":
+        form = ReplyForm(
+            initial={"quote": request.GET.get("quote", "")[:2000]}, auto_id=f"reply-{pk}-%s"
+        )
+        return _reply_form_response(request, parent, form)
+
+    form = ReplyForm(request.POST, auto_id=f"reply-{pk}-%s")
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            post, created = posting.submit_reply(
+                author=request.user,
+                parent=parent,
+                body=data["body"],
+                role=data["role"],
+                quote=data["quote"],
+                submission_token=data["submission_token"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            status = 422 if request.htmx else 403
+        else:
+            return _reply_done(request, parent, post, created=created)
+    return _reply_form_response(request, parent, form, status=status)
+
+
+def _reply_done(request: HttpRequest, parent: Post, post: Post, *, created: bool) -> HttpResponse:
+    if request.htmx:
+        # The form's slot empties; the new post goes first among the parent's replies
+        # (out of band). A repeated submit adds nothing: the post is already there.
+        shown = queries.single_post(post.pk, _viewer(request)) if created else None
+        context = {"post": shown, "parent": parent, "thread": parent.thread}
+        return _render(request, f"{THREAD}#reply_created", context)
+    if post.held_for_approval:
+        messages.info(request, "Your reply is waiting for a moderator's approval.")
+    else:
+        messages.success(request, "Your reply is posted.")
+    return HttpResponseRedirect(_anchor(post))
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Markdown in, the sanitised HTML the post would show out (a partial)."""
+    form = PreviewForm(request.POST)
+    html = markdown.render_markdown(form.cleaned_data["body"]) if form.is_valid() else ""
+    context = {"preview_html": html, "form": form}
+    return _render(request, f"{THREAD}#preview", context, status=200 if form.is_valid() else 422)
+
+
+# --- Voting ----------------------------------------------------------------------------------
+
+
+@require_POST
+@participant_required
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quality up/down or agree/disagree; the same vote again takes it back."""
+    viewer = _viewer(request)
+    post = _visible_post_or_404(pk, viewer)
+    form = VoteForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(msg for msgs in form.errors.values() for msg in msgs)
+    else:
+        try:
+            voting.cast_vote(
+                user=request.user,
+                post=post,
+                axis=form.cleaned_data["axis"],
+                value=form.cleaned_data["value"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    if request.htmx:
+        shown = queries.single_post(post.pk, viewer)
+        context = {"post": shown, "thread": post.thread, "vote_error": error}
+        return _render(request, f"{THREAD}#vote_bar", context, status=422 if error else 200)
+    if error:
+        messages.error(request, error)
+    return HttpResponseRedirect(_back_url(request, post))
+
+
+# --- Editing and deleting -----------------------------------------------------------------
+
+
+def _own_post_or_404(pk: int, request: HttpRequest) -> Post:
+    post = _visible_post_or_404(pk, _viewer(request))
+    if post.author_id != request.user.pk:
+        raise PermissionDenied("Only the author can change this post.")
+    return post
+
+
+def _edit_form_response(
+    request: HttpRequest, post: Post, form: EditForm, *, status: int = 200
+) -> HttpResponse:
+    if request.htmx:
+        context = {"post": post, "thread": post.thread, "form": form}
+        return _render(request, f"{THREAD}#edit_form", context, status=status)
+    return _permalink_response(request, post, status=status, form=form, editing=post.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@participant_required
+def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the edit form under the post. POST: save; the old text becomes a Revision."""
+    post = _own_post_or_404(pk, request)
+    opening = post.is_opening
+    if request.method == "GET":
+        full = Post.objects.only("body", "quote", "role").get(pk=post.pk)
+        initial = {"body": full.body, "quote": full.quote, "role": full.role}
+        form = EditForm(initial=initial, opening=opening, auto_id=f"edit-{pk}-%s")
+        return _edit_form_response(request, post, form)
+
+    form = EditForm(request.POST, opening=opening, auto_id=f"edit-{pk}-%s")
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            posting.edit_post(
+                post=post,
+                editor=request.user,
+                body=data["body"],
+                quote=None if opening else data["quote"],
+                role=None if opening else data["role"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            status = 422 if request.htmx else 403
+        else:
+            if request.htmx:  # the form's slot empties, the post is swapped out of band
+                return _post_main_response(request, post, partial="edit_done")
+            messages.success(request, "Your post is updated; the earlier version is kept.")
+            return HttpResponseRedirect(_anchor(post))
+    return _edit_form_response(request, post, form, status=status)
+
+
+def _post_main_response(
+    request: HttpRequest, post: Post, *, error: str = "", partial: str = "post_main"
+) -> HttpResponse:
+    shown = queries.single_post(post.pk, _viewer(request))
+    context = {"post": shown, "thread": post.thread, "post_error": error}
+    return _render(request, f"{THREAD}#{partial}", context, status=422 if error else 200)
+
+
+@require_POST
+@participant_required
+def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """Soft delete: the post shows "[deleted by author]"; its replies and history stay."""
+    post = _own_post_or_404(pk, request)
+    error = ""
+    try:
+        posting.delete_post(post=post, user=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:
+        return _post_main_response(request, post, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Your post is deleted. Replies to it stay.")
+    return HttpResponseRedirect(_anchor(post))

@@ -1,0 +1,583 @@
+"""Reading threads: the thread page, a post's permalink and "load more", in a fixed number
+of SQL queries whatever the size of the thread.
+
+A page is read in three steps:
+
+1. one light query for the *skeleton* of the posts in question (ids, parents, vote
+   counts, dates — no bodies);
+2. `select_tree()` — pure Python, unit-tested without a database — picks the ≤ ~100
+   posts worth showing first: the best replies by the chosen sort, breadth before depth
+   when scores tie, at most `max_depth` levels below the page's root;
+3. one query for those posts' full rows (with the author and the viewer's own votes) and
+   one for their tags.
+
+The chosen posts come back as Post objects linked into a tree (`post.shown_replies`),
+ready for the recursive `threads/thread.html#post` partial.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from django.core.cache import cache
+from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Q, Subquery
+
+from threads.analysis.scores import controversy, wilson_lower_bound
+from threads.models import PATH_SEGMENT, Post, PostTag, Thread, User, Vote
+
+log = logging.getLogger(__name__)
+
+PAGE_BUDGET = 100  # posts shown when a thread page opens (besides the opening post)
+MORE_BUDGET = 50  # posts added by one "load more" / "continue this thread"
+MAX_DEPTH = 8  # levels of replies shown below the page's root before "continue"
+
+SORTS = {
+    "top": "Top",
+    "new": "New",
+    "old": "Old",
+    "controversial": "Controversial",
+}
+DEFAULT_SORT = "top"
+
+
+def clean_sort(value: str | None) -> str:
+    return value if value in SORTS else DEFAULT_SORT
+
+
+# --- The pure part: which posts to show ---------------------------------------------------
+
+
+class Node(NamedTuple):
+    """One post of the skeleton: what sorting and tree-shaping need, nothing more.
+
+    The skeleton query yields plain tuples in this order (reading 5,000 rows as tuples is
+    several times cheaper than as objects); `created` (seconds since 1970) is only read
+    for the "new" and "old" sorts. The functions below index the tuples by position.
+    """
+
+    id: int
+    parent: int | None
+    up: int
+    down: int
+    created: float = 0.0
+
+
+ID, PARENT, UP, DOWN, CREATED = range(5)
+
+
+def _top(node: tuple) -> tuple:
+    return (-wilson_lower_bound(node[UP], node[DOWN]),)
+
+
+def _new(node: tuple) -> tuple:
+    return (-node[CREATED],)
+
+
+def _old(node: tuple) -> tuple:
+    return (node[CREATED],)
+
+
+def _controversial(node: tuple) -> tuple:
+    up, down = node[UP], node[DOWN]
+    return (-controversy(up, down), -wilson_lower_bound(up, down))
+
+
+SORT_KEYS: dict[str, Callable[[Node], tuple]] = {
+    "top": _top,
+    "new": _new,
+    "old": _old,
+    "controversial": _controversial,
+}
+
+
+@dataclass
+class TreeSelection:
+    """The posts chosen for a page, as a tree below `root`.
+
+    `replies[p]` are the shown replies of p in display order. `more[p]` counts p's
+    direct replies left out (a "load more" link continues at offset `offset[p]`);
+    `continued[p]` counts all posts below p when p sits at the depth limit ("continue
+    this thread").
+    """
+
+    root: int
+    replies: dict[int, list[int]] = field(default_factory=dict)
+    more: dict[int, int] = field(default_factory=dict)
+    offset: dict[int, int] = field(default_factory=dict)
+    continued: dict[int, int] = field(default_factory=dict)
+    focus: frozenset[int] = frozenset()
+
+    def shown(self) -> list[int]:
+        """Every chosen post, the root first, depth-first in display order."""
+        order, stack = [], [self.root]
+        while stack:
+            post = stack.pop()
+            order.append(post)
+            stack.extend(reversed(self.replies.get(post, ())))
+        return order
+
+
+def children_index(nodes: Iterable[tuple]) -> dict[int | None, list[tuple]]:
+    index: dict[int | None, list[tuple]] = {}
+    for node in nodes:
+        replies = index.get(node[PARENT])
+        if replies is None:
+            index[node[PARENT]] = [node]
+        else:
+            replies.append(node)
+    return index
+
+
+def _count_below(index: dict[int | None, list[tuple]], post: int) -> int:
+    total, stack = 0, [post]
+    while stack:
+        below = index.get(stack.pop(), ())
+        total += len(below)
+        stack.extend(node[ID] for node in below)
+    return total
+
+
+def select_tree(
+    nodes: Sequence[tuple],
+    root: int,
+    *,
+    sort: str = DEFAULT_SORT,
+    budget: int = PAGE_BUDGET,
+    max_depth: int = MAX_DEPTH,
+    offset: int = 0,
+    focus: Iterable[int] | None = None,
+) -> TreeSelection:
+    """Choose at most `budget` posts below `root` to show.
+
+    A best-first walk (Reddit's comment tree does the same): a post becomes a candidate
+    once its parent is shown, and the best candidate by `sort` is shown next, ties going
+    to the shallower, then the older post. So every post's shown replies are the first
+    ones of its sorted replies, and a "load more" link can continue at an offset.
+    `offset` skips the root's first replies (they are already on the page).
+
+    With `focus` (e.g. the posts carrying a tag) only those posts are chosen, best
+    first, each with the chain of posts leading to it; depth is not limited then.
+    """
+    key = SORT_KEYS[sort]
+    index = children_index(nodes)
+    if focus is not None:
+        return _select_focus(nodes, index, root, key=key, budget=budget, focus=set(focus))
+    selection = TreeSelection(root=root)
+    ranked: dict[int, list[tuple]] = {}
+
+    def ranked_replies(post: int) -> list[tuple]:
+        if post not in ranked:
+            ranked[post] = sorted((key(n), n[ID]) for n in index.get(post, ()))
+        return ranked[post]
+
+    # Heap entries: (sort key, depth, id, parent, position among the parent's replies).
+    heap: list[tuple] = []
+
+    def push(parent: int, position: int, depth: int) -> None:
+        replies = ranked_replies(parent)
+        if position < len(replies):
+            node_key, node_id = replies[position]
+            heapq.heappush(heap, (node_key, depth, node_id, parent, position))
+
+    push(root, offset, 1)
+    shown = 0
+    while heap and shown < budget:
+        _, depth, post, parent, position = heapq.heappop(heap)
+        selection.replies.setdefault(parent, []).append(post)
+        shown += 1
+        push(parent, position + 1, depth)
+        if not index.get(post):
+            continue
+        if depth < max_depth:
+            push(post, 0, depth + 1)
+        else:
+            selection.continued[post] = _count_below(index, post)
+
+    for post in [root, *(p for replies in selection.replies.values() for p in replies)]:
+        if post in selection.continued:
+            continue
+        start = offset if post == root else 0
+        left = len(index.get(post, ())) - start - len(selection.replies.get(post, ()))
+        if left > 0:
+            selection.more[post] = left
+            selection.offset[post] = start + len(selection.replies.get(post, ()))
+    return selection
+
+
+def _select_focus(nodes, index, root, *, key, budget, focus: set[int]) -> TreeSelection:
+    parent_of = {node[ID]: node[PARENT] for node in nodes}
+    chosen: set[int] = set()
+    candidates = sorted((key(n), n[ID]) for n in nodes if n[ID] in focus and n[ID] != root)
+    for _, node_id in candidates:
+        if len(chosen) >= budget:
+            break
+        chain, post = [], node_id
+        while post is not None and post != root and post not in chosen:
+            chain.append(post)
+            post = parent_of.get(post)
+        if post is not None:  # reached the root or a chosen post: the chain is reachable
+            chosen.update(chain)
+    selection = TreeSelection(root=root, focus=frozenset(focus & (chosen | {root})))
+    for parent in [root, *chosen]:
+        replies = sorted((key(n), n[ID]) for n in index.get(parent, ()) if n[ID] in chosen)
+        if replies:
+            selection.replies[parent] = [node_id for _, node_id in replies]
+        left = len(index.get(parent, ())) - len(replies)
+        if left > 0:
+            selection.more[parent] = left
+    return selection
+
+
+# --- Who is looking ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The reader of a page, as far as what they may see and do differs."""
+
+    user_id: int | None = None
+    is_moderator: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        if not user.is_authenticated:
+            return cls()
+        return cls(user_id=user.pk, is_moderator=user.is_moderator)
+
+    def visible_posts(self) -> Q:
+        """Posts held for approval are seen only by their author and the moderators."""
+        if self.is_moderator:
+            return Q()
+        if self.user_id is None:
+            return Q(held_for_approval=False)
+        return Q(held_for_approval=False) | Q(author_id=self.user_id)
+
+    def can_see(self, post: Post) -> bool:
+        return not post.held_for_approval or self.is_moderator or post.author_id == self.user_id
+
+
+# --- The database part ---------------------------------------------------------------------
+
+SKELETON_FIELDS = ("id", "parent_id", "upvotes", "downvotes")
+# What the thread page shows of a post and its author; not the Markdown source (up to
+# 40,000 characters), nor the author's password hash and bio.
+SHOWN_FIELDS = (
+    "id", "thread_id", "parent_id", "author_id", "role", "role_inferred", "quote",
+    "body_html", "path", "depth", "created", "edited", "version", "deleted_by_author",
+    "removed_at", "removed_reason", "held_for_approval", "upvotes", "downvotes", "agrees",
+    "disagrees", "reply_count", "author__id", "author__username", "author__imported",
+)  # fmt: skip
+
+
+class Epoch(Func):
+    """A datetime as seconds since 1970 (a float): sorting needs no datetime objects, and
+    building 5,000 of them costs more than the rest of the skeleton."""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):
+        template = "EXTRACT(EPOCH FROM %(expressions)s)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "date_part('epoch', %(expressions)s)"  # a float8, not a numeric
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def thread_for_page(pk: int) -> Thread | None:
+    return Thread.objects.select_related("analysis").filter(pk=pk).first()
+
+
+def skeleton(
+    thread_id: int, viewer: Viewer, *, sort: str = DEFAULT_SORT, below: str = "", tag: str = ""
+) -> tuple[list[tuple], set[int]]:
+    """The light rows (see Node) of a thread's posts, or of those below the path `below`,
+    and with `tag` the ids of those carrying that tag (in the same query)."""
+    posts = Post.objects.filter(viewer.visible_posts(), thread_id=thread_id)
+    if below:
+        posts = posts.filter(path__startswith=below)
+    fields = list(SKELETON_FIELDS)
+    if sort in ("new", "old"):
+        posts = posts.annotate(epoch=Epoch("created"))
+        fields.append("epoch")
+    if not tag:
+        return list(posts.order_by().values_list(*fields)), set()
+    posts = posts.annotate(
+        tagged=Exists(PostTag.objects.filter(post=OuterRef("pk"), tag__slug=tag))
+    )
+    nodes, tagged = [], set()
+    for *row, has_tag in posts.order_by().values_list(*fields, "tagged"):
+        nodes.append(tuple(row))
+        if has_tag:
+            tagged.add(row[ID])
+    return nodes, tagged
+
+
+def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, Post]:
+    """The full rows of the given posts, with author, tags and the viewer's votes.
+
+    Two queries: posts (the viewer's votes ride along as subqueries) and their tags.
+    """
+    ids = list(ids)
+    posts = Post.objects.filter(pk__in=ids).select_related("author").only(*SHOWN_FIELDS)
+    if viewer.user_id is not None:
+        mine = Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
+        posts = posts.annotate(
+            my_quality=Subquery(
+                mine.filter(axis=Vote.Axis.QUALITY).values("value")[:1],
+                output_field=IntegerField(),
+            ),
+            my_agree=Subquery(
+                mine.filter(axis=Vote.Axis.AGREE).values("value")[:1],
+                output_field=IntegerField(),
+            ),
+        )
+    by_id = {post.pk: post for post in posts.order_by()}
+    for post in by_id.values():
+        decorate(post, viewer)
+    if by_id:
+        tags = (
+            PostTag.objects.filter(post_id__in=list(by_id))
+            .order_by("tag__kind", "tag__name")
+            .values_list("post_id", "tag__name", "tag__slug", "tag__kind")
+        )
+        for post_id, name, slug, kind in tags:
+            by_id[post_id].tag_list.append(ShownTag(name=name, slug=slug, kind=kind))
+    return by_id
+
+
+class ShownTag(NamedTuple):
+    name: str
+    slug: str
+    kind: str
+
+
+def decorate(post: Post, viewer: Viewer) -> Post:
+    """Attach what the templates read besides the model's own fields."""
+    post.pid = str(post.pk)  # a str renders without going through number localisation
+    post.mine = viewer.user_id is not None and post.author_id == viewer.user_id
+    post.my_quality = getattr(post, "my_quality", None) or 0
+    post.my_agree = getattr(post, "my_agree", None) or 0
+    post.shown_replies = []
+    post.more_replies = 0
+    post.more_offset = 0
+    post.continued = 0
+    post.tag_list = getattr(post, "tag_list", [])
+    post.tag_match = False
+    post.permalink_target = False
+    post.levels_left = MAX_DEPTH
+    set_classes(post)
+    return post
+
+
+def set_classes(post: Post) -> None:
+    """The CSS classes of a post's element and of its main part."""
+    css = ["post"]
+    if post.parent_id is None:
+        css.append("opening-post")
+    if post.tag_match:
+        css.append("tag-match")
+    if post.permalink_target:
+        css.append("permalink-target")
+    if post.depth > 12:
+        css.append("deep")  # stop indenting: keep a readable width on small screens
+    post.css = " ".join(css)
+    main = ["post-main"]
+    if post.held_for_approval:
+        main.append("held")
+    if post.removed_at is not None:
+        main.append("removed")
+    if post.deleted_by_author:
+        main.append("deleted")
+    post.main_css = " ".join(main)
+
+
+def attach_tree(selection: TreeSelection, posts: dict[int, Post], *, root_depth: int = 0) -> Post:
+    """Link the loaded posts into the chosen tree; returns the root post."""
+    root = posts[selection.root]
+    for parent_id, reply_ids in selection.replies.items():
+        parent = posts[parent_id]
+        parent.shown_replies = [posts[pk] for pk in reply_ids if pk in posts]
+    for pk, count in selection.more.items():
+        posts[pk].more_replies = count
+        # None in focus mode: the shown replies are not a prefix, so no "load more".
+        posts[pk].more_offset = selection.offset.get(pk)
+    for pk, count in selection.continued.items():
+        posts[pk].continued = count
+    for pk in selection.focus:
+        if pk in posts:
+            posts[pk].tag_match = True
+    for post in posts.values():
+        post.levels_left = MAX_DEPTH - (post.depth - root_depth)
+        set_classes(post)
+    return root
+
+
+@dataclass
+class ThreadTree:
+    """What a thread page or a permalink shows below its header."""
+
+    root: Post
+    shown: int  # posts on the page, the root included
+    total: int  # posts the viewer could see in this (sub)tree
+    ancestors: list[Post] = field(default_factory=list)
+    tagged: int = 0
+
+
+def thread_tree(thread: Thread, viewer: Viewer, *, sort: str, tag: str = "") -> ThreadTree | None:
+    """The opening post and the first ~100 replies of a thread (4 queries with a tag
+    filter or without: skeleton, posts, tags)."""
+    nodes, tagged = skeleton(thread.pk, viewer, sort=sort, tag=tag)
+    root = next((node[ID] for node in nodes if node[PARENT] is None), None)
+    if root is None:
+        return None
+    selection = select_tree(nodes, root, sort=sort, focus=tagged if tag else None)
+    posts = load_posts(selection.shown(), viewer)
+    root_post = attach_tree(selection, posts)
+    return ThreadTree(root=root_post, shown=len(posts), total=len(nodes), tagged=len(tagged))
+
+
+def post_for_page(pk: int, viewer: Viewer) -> Post | None:
+    """One post (with its thread) if the viewer may see it."""
+    post = Post.objects.select_related("thread").defer("body", "note").filter(pk=pk).first()
+    if post is None or not viewer.can_see(post):
+        return None
+    return post
+
+
+def permalink_tree(post: Post, viewer: Viewer, *, sort: str) -> ThreadTree:
+    """A post with the chain of posts it answers and the best of its subtree."""
+    nodes, _ = skeleton(post.thread_id, viewer, sort=sort, below=post.path)
+    selection = select_tree(nodes, post.pk, sort=sort)
+    ancestor_ids = ancestor_ids_of(post.path)[:-1]
+    posts = load_posts([*ancestor_ids, *selection.shown()], viewer)
+    root = attach_tree(selection, posts, root_depth=post.depth)
+    root.permalink_target = True
+    set_classes(root)
+    ancestors = [posts[pk] for pk in ancestor_ids if pk in posts]
+    return ThreadTree(root=root, shown=len(posts), total=len(nodes), ancestors=ancestors)
+
+
+def replies_page(
+    post: Post, viewer: Viewer, *, sort: str, offset: int, levels: int
+) -> tuple[list[Post], Post]:
+    """The next replies of `post` from `offset` on, each with the best of its subtree,
+    at most `levels` levels deep; returns them and the post (whose `more_replies` says
+    whether yet more are left)."""
+    nodes, _ = skeleton(post.thread_id, viewer, sort=sort, below=post.path)
+    levels = max(1, min(levels, MAX_DEPTH))
+    selection = select_tree(
+        nodes, post.pk, sort=sort, budget=MORE_BUDGET, max_depth=levels, offset=offset
+    )
+    posts = load_posts(selection.shown(), viewer)
+    root = attach_tree(selection, posts, root_depth=post.depth + levels - MAX_DEPTH)
+    return root.shown_replies, root
+
+
+def ancestor_ids_of(path: str) -> list[int]:
+    """The ids along a materialised path, the opening post first."""
+    return [int(path[i : i + PATH_SEGMENT]) for i in range(0, len(path), PATH_SEGMENT)]
+
+
+def single_post(pk: int, viewer: Viewer) -> Post | None:
+    """One post as the thread page shows it (for the partials htmx swaps in)."""
+    posts = load_posts([pk], viewer)
+    post = posts.get(pk)
+    if post is None or not viewer.can_see(post):
+        return None
+    return post
+
+
+# --- Rendered posts, cached ----------------------------------------------------------------
+
+# A cached post is thrown away after this long even if nothing changed, so that its
+# "5 min ago" is never more than a minute behind.
+FRAGMENT_TTL = 60
+CSRF_FIELD_NAME = "csrfmiddlewaretoken"
+FRAGMENT_TEMPLATES = ("threads/thread.html", "moderation/post_controls.html")
+
+
+@lru_cache(maxsize=1)
+def _templates_stamp() -> str:
+    """Changes when the templates of a post change, so a deploy never serves old markup."""
+    from django.template.loader import get_template
+
+    digest = hashlib.sha1()
+    for name in FRAGMENT_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:10]
+
+
+class PostFragments:
+    """The viewer-independent parts of the rendered posts of one page, read from the
+    cache in one round trip and written back in one.
+
+    A fragment is keyed by what changes it: the post and its Post.version (bumped by
+    edits, votes, removal, tags, role changes), the kind of viewer (reader, member,
+    moderator: they get different controls), whether the thread is locked, whether the
+    post is the viewer's own and how the viewer voted on it, and the post's tags. Most
+    viewers have not voted on most posts, so they share one fragment per post. CSRF
+    tokens are filled in per response (see {% csrf_field %}).
+    """
+
+    def __init__(self, posts: Iterable[Post], viewer: Viewer, *, locked: bool, names=()):
+        if viewer.is_moderator:
+            self.audience = "mod"
+        else:
+            self.audience = "member" if viewer.user_id is not None else "reader"
+        self.locked = locked
+        self.found: dict[str, str] = {}
+        self.rendered: dict[str, str] = {}
+        keys = [self.key(post, name) for post in posts for name in names]
+        if keys:
+            try:
+                self.found = cache.get_many(keys)
+            except Exception:  # a cache outage must not take the page down
+                log.warning("post fragments: cache unavailable", exc_info=True)
+
+    def key(self, post: Post, name: str) -> str:
+        tags = ",".join(tag.slug for tag in getattr(post, "tag_list", ()))
+        return (
+            f"post:{_templates_stamp()}:{name}:{post.pk}:{post.version}:"
+            f"{self.audience}:{int(self.locked)}:{int(post.mine)}:"
+            f"{post.my_quality}:{post.my_agree}:{tags}"
+        )
+
+    def get_or_render(self, post: Post, name: str, render: Callable[[], str]) -> str:
+        key = self.key(post, name)
+        html = self.found.get(key)
+        if html is None:
+            html = render()
+            # A real CSRF token belongs to one session: such a fragment is never shared.
+            if CSRF_FIELD_NAME not in html:
+                self.rendered[key] = html
+        return html
+
+    def save(self) -> None:
+        if not self.rendered:
+            return
+        try:
+            cache.set_many(self.rendered, FRAGMENT_TTL)
+        except Exception:
+            log.warning("post fragments: cache unavailable", exc_info=True)
+        self.rendered = {}
+
+
+def tree_posts(root: Post) -> list[Post]:
+    """The posts of a linked tree, depth-first."""
+    posts, stack = [], [root]
+    while stack:
+        post = stack.pop()
+        posts.append(post)
+        stack.extend(reversed(post.shown_replies))
+    return posts
