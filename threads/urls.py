@@ -35,6 +35,16 @@ urlpatterns = [
         "accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"
     ),
     # --- Thread page, posts, replies, votes (threads/views/thread.py) ----------------------
+    path("t/<int:pk>/", thread.thread_redirect, name="thread_redirect"),
+    path("t/<int:pk>/<slug:slug>/", thread.thread_page, name="thread"),
+    path("t/<int:thread_id>/p/<int:pk>/", thread.post_page, name="post"),
+    path("p/<int:pk>/reply/", thread.reply, name="reply"),
+    path("p/<int:pk>/vote/", thread.vote, name="vote"),
+    path("p/<int:pk>/edit/", thread.edit_post, name="edit_post"),
+    path("p/<int:pk>/delete/", thread.delete_post, name="delete_post"),
+    path("p/<int:pk>/history/", thread.post_history, name="post_history"),
+    path("p/<int:pk>/replies/", thread.post_replies, name="post_replies"),
+    path("preview/", thread.preview, name="preview"),
     # --- Read API and exports (threads/views/api.py) ---------------------------------------
     path("api/threads.json", api.threads_json, name="api_threads"),
     path("api/threads/<str:pk>.json", api.thread_json, name="api_thread"),
