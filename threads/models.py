@@ -8,11 +8,12 @@ author deletions are flags on the Post.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 # Width of one materialised-path segment: the post id, zero-padded. Digits only, so
 # ordering by path is depth-first in every database collation.
@@ -28,9 +29,19 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("profile", args=[self.username])
 
-    @property
+    @cached_property
     def is_moderator(self) -> bool:
-        return self.has_perm("threads.moderate")
+        """Holds threads.moderate (directly or through a group). One query, remembered
+        for the life of this object, i.e. the request; has_perm would make two."""
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return (
+            Permission.objects.filter(content_type__app_label="threads", codename="moderate")
+            .filter(Q(user=self) | Q(group__user=self))
+            .exists()
+        )
 
     def active_ban(self) -> Ban | None:
         now = timezone.now()
