@@ -72,7 +72,9 @@ ID, PARENT, UP, DOWN, CREATED = range(5)
 
 
 def _top(node: tuple) -> tuple:
-    return (-wilson_lower_bound(node[UP], node[DOWN]),)
+    # Ties (all posts without up votes bound at 0) go to the better net score, so a
+    # post voted down sinks below one nobody voted on.
+    return (-wilson_lower_bound(node[UP], node[DOWN]), node[DOWN] - node[UP])
 
 
 def _new(node: tuple) -> tuple:

@@ -1,0 +1,322 @@
+"""The thread page and a post's permalink: what a reader sees, which posts a big thread
+shows first, "load more", and a query count that does not grow with the thread."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from tests.factories import make_big_thread, make_reply, make_thread, make_user, opening_post
+from threads.models import Post, Role, Tag
+from threads.queries import MAX_DEPTH, Node, select_tree
+from threads.services import moderation, posting, voting
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def post_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<article class="[^"]*" id="post-(\d+)"', html)]
+
+
+# --- Choosing the posts to show (pure) -------------------------------------------------------
+
+
+def star(root: int, scores: dict[int, tuple[int, int]]) -> list[Node]:
+    return [Node(root, None, 0, 0)] + [
+        Node(pk, root, up, down) for pk, (up, down) in scores.items()
+    ]
+
+
+def test_top_sort_puts_the_surest_good_reply_first():
+    # Wilson lower bound: 40 of 44 beats 3 of 3 (more evidence), which beats 1 of 1; a
+    # post voted down sinks below one nobody voted on.
+    nodes = star(1, {2: (1, 0), 3: (40, 4), 4: (3, 0), 5: (0, 6), 6: (0, 0)})
+    assert select_tree(nodes, 1, sort="top").replies[1] == [3, 4, 2, 6, 5]
+
+
+def test_controversial_sort_favours_many_evenly_split_votes():
+    nodes = star(1, {2: (30, 0), 3: (10, 9), 4: (50, 40), 5: (1, 1)})
+    assert select_tree(nodes, 1, sort="controversial").replies[1][:3] == [4, 3, 5]
+
+
+def test_new_and_old_sorts_use_the_post_dates():
+    nodes = [Node(1, None, 0, 0, 0.0), Node(2, 1, 9, 0, 30.0), Node(3, 1, 0, 0, 50.0)]
+    nodes.append(Node(4, 1, 0, 5, 10.0))
+    assert select_tree(nodes, 1, sort="new").replies[1] == [3, 2, 4]
+    assert select_tree(nodes, 1, sort="old").replies[1] == [4, 2, 3]
+
+
+def test_unvoted_threads_are_shown_breadth_first_within_the_budget():
+    nodes = [Node(1, None, 0, 0)]
+    nodes += [Node(pk, 1, 0, 0) for pk in range(2, 7)]  # five top-level replies
+    nodes += [Node(pk, 2, 0, 0) for pk in range(7, 12)]  # five replies to the first
+    selection = select_tree(nodes, 1, budget=7)
+    assert selection.replies[1] == [2, 3, 4, 5, 6]
+    assert selection.replies[2] == [7, 8]
+    assert selection.more == {2: 3}
+    assert selection.offset == {2: 2}
+
+
+def test_shown_replies_are_a_prefix_so_load_more_continues_where_the_page_stopped():
+    scores = {pk: (pk % 7, pk % 3) for pk in range(2, 40)}
+    nodes = star(1, scores)
+    everything = select_tree(nodes, 1, budget=1000).replies[1]
+    first = select_tree(nodes, 1, budget=10)
+    assert first.replies[1] == everything[:10] and first.more[1] == 28
+    rest = select_tree(nodes, 1, budget=10, offset=first.offset[1])
+    assert rest.replies[1] == everything[10:20]
+    assert rest.offset[1] == 20 and rest.more[1] == 18
+
+
+def test_a_branch_deeper_than_the_limit_ends_in_continue_this_thread():
+    chain = [Node(1, None, 0, 0)] + [Node(pk, pk - 1, 0, 0) for pk in range(2, 20)]
+    selection = select_tree(chain, 1, max_depth=MAX_DEPTH)
+    assert len(selection.shown()) == MAX_DEPTH + 1  # the root and eight levels
+    last = selection.shown()[-1]
+    assert selection.continued == {last: 18 - MAX_DEPTH}
+    assert last not in selection.more
+
+
+def test_the_budget_bounds_the_page_however_big_the_thread():
+    nodes = [Node(1, None, 0, 0)] + [
+        Node(pk, 1 + (pk * 7) % (pk - 1), 1, 0) for pk in range(2, 5001)
+    ]
+    selection = select_tree(nodes, 1, budget=100)
+    assert len(selection.shown()) == 101
+
+
+def test_focus_shows_the_tagged_posts_with_the_chain_leading_to_them():
+    nodes = [Node(1, None, 0, 0), Node(2, 1, 0, 0), Node(3, 2, 0, 0), Node(4, 3, 0, 0)]
+    nodes += [Node(5, 1, 9, 0), Node(6, 5, 0, 0)]
+    selection = select_tree(nodes, 1, focus={4})
+    assert selection.shown() == [1, 2, 3, 4]
+    assert selection.focus == {4}
+    assert selection.more == {1: 1}  # post 5 is left out; a link leads to it
+
+
+# --- The page a reader sees --------------------------------------------------------------------
+
+
+@pytest.fixture
+def debate(db):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    thread = make_thread(alice, title="Will <AI> be agentic?")
+    root = opening_post(thread)
+    rebuttal = make_reply(
+        root, bob, body="Planning *emerges* from prediction.", quote="will not become agents"
+    )
+    support = make_reply(rebuttal, carol, body="Yes, see chess engines.", role=Role.SUPPORT)
+    question = make_reply(root, carol, body="What is an agent?", role=Role.QUESTION)
+    answer = make_reply(question, alice, body="Something that pursues goals.", role=Role.ANSWER)
+    return {
+        "thread": thread,
+        "root": root,
+        "rebuttal": rebuttal,
+        "support": support,
+        "question": question,
+        "answer": answer,
+        "users": (alice, bob, carol),
+    }
+
+
+def test_thread_page_shows_the_tree_with_roles_quotes_and_counts(client, debate):
+    voting.cast_vote(user=debate["users"][2], post=debate["rebuttal"], axis="agree", value=1)
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    assert "<h1>Will &lt;AI&gt; be agentic?</h1>" in html
+    for verb in ("rebuts", "supports", "asks", "answers"):
+        assert f">{verb}</span>" in html
+    rebuttal, root = debate["rebuttal"], debate["root"]
+    assert f'href="#post-{root.pk}" data-parent-id="{root.pk}"' in html
+    assert ">will not become agents</a></blockquote>" in html
+    assert "<em>emerges</em>" in html
+    assert "1 agree · 0 disagree" in html
+    # Nested: the support sits inside the rebuttal's replies.
+    replies = html[html.index(f'id="replies-{rebuttal.pk}"') :]
+    assert replies.index(f'id="post-{debate["support"].pk}"') < replies.index("</article>")
+    assert f'data-post-id="{rebuttal.pk}"' in html
+    assert 'id="analysis-panel"' in html
+
+
+def test_wrong_or_missing_slug_redirects_to_the_canonical_address(client, debate):
+    thread = debate["thread"]
+    response = client.get(f"/t/{thread.pk}/old-title/?sort=new")
+    assert response.status_code == 301
+    assert response["Location"] == f"{thread.get_absolute_url()}?sort=new"
+    response = client.get(f"/t/{thread.pk}/")
+    assert response.status_code == 301 and response["Location"] == thread.get_absolute_url()
+    assert client.get(f"/t/{thread.pk + 999}/x/").status_code == 404
+
+
+def test_sort_new_shows_the_latest_reply_first(client, debate):
+    thread, root = debate["thread"], debate["root"]
+    late = make_reply(root, body="A late reply.")
+    voting.cast_vote(user=make_user(), post=debate["rebuttal"], axis="quality", value=1)
+    top = post_ids(client.get(thread.get_absolute_url()).content.decode())
+    new = post_ids(client.get(f"{thread.get_absolute_url()}?sort=new").content.decode())
+    assert top[1] == debate["rebuttal"].pk
+    assert new[1] == late.pk
+
+
+def test_removed_post_shows_the_reason_and_keeps_its_replies(client, debate, moderator):
+    rebuttal = debate["rebuttal"]
+    moderation.remove_post(moderator=moderator, post=rebuttal, reason="Personal attack")
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    assert "[removed by moderators: Personal attack]" in html
+    assert "Planning" not in html and "will not become agents</a>" not in html
+    assert "Yes, see chess engines." in html
+    client.force_login(moderator)
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    assert 'class="moderator-copy"' in html and "<em>emerges</em>" in html
+
+
+@override_settings(CRUX_HOLD_FIRST_POSTS=True)
+def test_held_post_is_seen_only_by_its_author_and_moderators(client, debate, moderator):
+    newcomer = make_user("newcomer")
+    held = make_reply(debate["root"], newcomer, body="My very first post.")
+    assert held.held_for_approval
+    url = debate["thread"].get_absolute_url()
+    assert "My very first post." not in client.get(url).content.decode()
+    client.force_login(debate["users"][1])
+    assert "My very first post." not in client.get(url).content.decode()
+    assert client.get(held.get_absolute_url()).status_code == 404
+    for viewer in (newcomer, moderator):
+        client.force_login(viewer)
+        html = client.get(url).content.decode()
+        assert "My very first post." in html and "waiting for approval" in html
+
+
+def test_permalink_shows_the_chain_of_parents_and_the_subtree(client, debate):
+    rebuttal = debate["rebuttal"]
+    response = client.get(rebuttal.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-label="The posts this one answers"' in html
+    assert html.index(f'id="post-{debate["root"].pk}"') < html.index(f'id="post-{rebuttal.pk}"')
+    assert 'class="post permalink-target"' in html
+    assert "Yes, see chess engines." in html  # its subtree
+    assert "What is an agent?" not in html  # not the rest of the thread
+    assert client.get(f"/t/{rebuttal.thread_id + 1}/p/{rebuttal.pk}/").status_code in (301, 404)
+
+
+def test_tags_are_shown_and_the_tag_filter_highlights_tagged_posts(client, debate, moderator):
+    tag = Tag.objects.create(kind=Tag.Kind.SCHEME, name="Analogy to chess", slug="analogy-to-chess")
+    moderation.tag_post(moderator=moderator, post=debate["support"], tag=tag)
+    url = debate["thread"].get_absolute_url()
+    html = client.get(url).content.decode()
+    assert ">Analogy to chess</a>" in html
+    html = client.get(f"{url}?tag=analogy-to-chess").content.decode()
+    assert "tagged <strong>Analogy to chess</strong>" in html
+    assert post_ids(html) == [
+        debate["root"].pk,
+        debate["rebuttal"].pk,
+        debate["support"].pk,
+    ]
+    assert 'class="post tag-match"' in html
+
+
+def test_logged_in_members_get_reply_and_moderation_controls(client, debate):
+    client.force_login(debate["users"][1])
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    assert f'hx-get="/p/{debate["root"].pk}/reply/"' in html
+    assert f'id="mod-controls-{debate["root"].pk}"' in html
+    assert f'href="/p/{debate["rebuttal"].pk}/edit/"' in html  # bob's own post
+    assert f'href="/p/{debate["support"].pk}/edit/"' not in html  # carol's
+
+
+def test_locked_thread_offers_no_reply(client, debate, moderator):
+    moderation.lock_thread(moderator=moderator, thread=debate["thread"], reason="Done")
+    client.force_login(debate["users"][1])
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    assert "Locked: no new replies or votes" in html
+    assert "/reply/" not in html
+
+
+def test_cached_posts_change_when_the_post_does(client, debate):
+    url = debate["thread"].get_absolute_url()
+    rebuttal = debate["rebuttal"]
+    client.get(url)  # fills the cache
+    posting.edit_post(post=rebuttal, editor=rebuttal.author, body="A better argument.")
+    voting.cast_vote(user=make_user(), post=rebuttal, axis="quality", value=1)
+    html = client.get(url).content.decode()
+    assert "A better argument." in html and "Planning" not in html
+    assert ">edited</a>" in html
+    assert "1 point" in html
+
+
+def test_each_viewer_gets_their_own_working_csrf_token_in_cached_posts(debate):
+    url = debate["thread"].get_absolute_url()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(make_user("first"))
+    second.force_login(make_user("second"))
+    first.get(url)
+    html = second.get(url).content.decode()
+    assert "data-crux-csrf-field" not in html
+    form = html[html.index(f'action="/p/{debate["support"].pk}/vote/"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = second.post(
+        f"/p/{debate['support'].pk}/vote/",
+        {"axis": "quality", "value": "1", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+
+
+# --- Big threads -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_thread(db):
+    return make_big_thread(1000)
+
+
+def test_a_big_thread_opens_with_about_a_hundred_posts_and_load_more_links(client, big_thread):
+    html = client.get(big_thread.get_absolute_url()).content.decode()
+    shown = post_ids(html)
+    assert 90 <= len(shown) <= 101
+    assert "Showing 101 of 1000 posts" in html
+    links = re.findall(r'class="(?:load-more|continue-thread)" href="[^"]+" hx-get="([^"]+)"', html)
+    assert links
+    more = client.get(links[0].replace("&amp;", "&"), **HTMX)
+    added = post_ids(more.content.decode())
+    assert more.status_code == 200 and added
+    assert not set(added) & set(shown)
+    assert "<html" not in more.content.decode()
+
+
+def test_load_more_without_javascript_goes_to_the_permalink(client, big_thread):
+    root = opening_post(big_thread)
+    response = client.get(f"/p/{root.pk}/replies/?offset=50")
+    assert response.status_code == 302 and response["Location"] == root.get_absolute_url()
+
+
+@pytest.mark.parametrize("sort", ["top", "new", "controversial"])
+def test_thread_page_query_count_does_not_grow_with_the_thread(
+    client, big_thread, django_assert_max_num_queries, sort
+):
+    url = f"{big_thread.get_absolute_url()}?sort={sort}"
+    # The budget leaves two queries for the map and summary panel (thread page: ≤ 8
+    # logged out, ≤ 10 logged in, session and permissions included).
+    cache.clear()
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
+    client.force_login(make_user("reader"))
+    cache.clear()
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(f"{url}&tag=analogy").status_code == 200
+
+
+def test_permalink_and_load_more_query_counts_are_fixed(
+    client, big_thread, django_assert_max_num_queries
+):
+    deep = Post.objects.filter(thread=big_thread, depth__gte=3).order_by("pk").first()
+    client.force_login(make_user("reader"))
+    client.get("/")  # session and user are loaded; what follows is the page's own work
+    with django_assert_max_num_queries(10):
+        assert client.get(deep.get_absolute_url()).status_code == 200
+    root = opening_post(big_thread)
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/p/{root.pk}/replies/?offset=40", **HTMX).status_code == 200
