@@ -132,6 +132,7 @@ class Report:
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.errors: list[str] = []
+        self.load_averages: list[tuple[str, float]] = []
         self.started = time.monotonic()
 
     def add(self, area: str, what: str, value: str, budget: str = "", met: bool | None = None):
@@ -141,7 +142,8 @@ class Report:
         return row
 
     def section(self, name: str, function: Callable[[], None]) -> None:
-        log(f"[{self.elapsed():5.0f} s] {name}")
+        self.load_averages.append((name, os.getloadavg()[0]))
+        log(f"[{self.elapsed():5.0f} s] {name} (load average {self.load_averages[-1][1]:.2f})")
         try:
             function()
         except Exception as exc:
@@ -167,8 +169,17 @@ class Report:
         ]
         for row in self.rows:
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row.cells()) + " |")
-        if self.notes:
-            lines += ["", "Notes:", "", *[f"- {note}" for note in self.notes]]
+        notes = list(self.notes)
+        if self.load_averages:
+            notes.append(
+                "1-minute load average when each part started (2 cores; anything well above "
+                "the bench's own processes is other work on the machine, which slows every "
+                "number above): "
+                + ", ".join(f"{name} {load:.1f}" for name, load in self.load_averages)
+                + "."
+            )
+        if notes:
+            lines += ["", "Notes:", "", *[f"- {note}" for note in notes]]
         return "\n".join(lines) + "\n"
 
 
@@ -190,13 +201,20 @@ class Queries:
 
     def __init__(self) -> None:
         self.sql: list[str] = []
+        self.params: list = []
+        self.seconds = 0.0  # waiting for PostgreSQL, fetching included
 
     def __enter__(self) -> Queries:
         from django.db import connection
 
         def record(execute, sql, params, many, context):
             self.sql.append(sql)
-            return execute(sql, params, many, context)
+            self.params.append(params)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                self.seconds += time.perf_counter() - started
 
         self._wrapper = connection.execute_wrapper(record)
         self._wrapper.__enter__()
@@ -331,10 +349,16 @@ class Bench:
             quotes = posts.exclude(quote="").count()
             self.report.add(
                 "data",
-                f"{size:,}-post thread (`bench_data --posts {size} --seed {SEED}`)",
+                f"{size:,}-post thread (`manage.py bench_data --posts {size} --seed {SEED}`)",
                 f"{seconds:.1f} s: {posts.count():,} posts, {votes:,} votes, {authors} authors, "
                 f"{quotes:,} quotes, depth {depth}",
             )
+        # What autovacuum does within a minute of a bulk import: fresh planner statistics
+        # and visibility map, so the plans measured are the ones a running site gets.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
     def make_people(self) -> None:
         from django.utils import timezone
@@ -427,9 +451,10 @@ class Bench:
                 with Queries() as queries:
                     response = client.get(url)
                 if size == self.big:
-                    name = "page_queries_" + who.replace(" ", "_") + ".sql"
-                    (OUT / name).write_text("\n\n".join(q + ";" for q in queries.sql) + "\n")
-                times, cpu = self.sample(lambda c=client, u=url: c.get(u))
+                    self.explain(queries, "page_" + who.replace(" ", "_"))
+                with Queries() as timed:
+                    times, cpu = self.sample(lambda c=client, u=url: c.get(u))
+                sql_ms = timed.seconds / max(len(times), 1) * 1000
                 shown = len(re.findall(rb'<article[^>]*\sdata-post-id="', response.content))
                 budget = met = ""
                 if size == self.big and who == "logged out":
@@ -445,9 +470,23 @@ class Bench:
                 )
                 self.report.add(
                     "page (in-process)",
-                    f"{size:,}-post thread, {who}: render p50 / p99, CPU per request",
-                    f"{ms(p(times, 0.5))} / {ms(p(times, 0.99))}, {ms(cpu)} CPU (n={len(times)})",
+                    f"{size:,}-post thread, {who}: p50 / p99; CPU and SQL time per request",
+                    f"{ms(p(times, 0.5))} / {ms(p(times, 0.99))}; {ms(cpu)} CPU, "
+                    f"{sql_ms:.1f} ms in SQL (n={len(times)})",
                 )
+
+    def explain(self, queries: Queries, name: str) -> None:
+        """The page's SQL and PostgreSQL's EXPLAIN ANALYZE of each, into bench/out/."""
+        from django.db import connection
+
+        parts = []
+        with connection.cursor() as cursor:
+            for sql, params in zip(queries.sql, queries.params, strict=True):
+                parts.append(sql + ";")
+                if sql.lstrip().upper().startswith("SELECT"):
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                    parts.append("\n".join(row[0] for row in cursor.fetchall()))
+        (OUT / f"{name}_explain.txt").write_text("\n\n".join(parts) + "\n")
 
     def sample(self, request: Callable, *, count: int = 100, seconds: float = 10.0):
         """Wall times of up to `count` calls (at most `seconds`), and CPU per call."""
@@ -840,8 +879,9 @@ class Bench:
 
     def freshness(self) -> None:
         from django.conf import settings
+        from django.test import override_settings
 
-        from threads.models import Post
+        from threads.models import Post, ThreadAnalysis
         from threads.services import voting
         from threads.services.analysis import run_analysis
 
@@ -855,7 +895,7 @@ class Bench:
                 Post.objects.filter(thread_id=thread_id, depth__lt=20).values_list("pk", flat=True)
             )
             waits = []
-            plan = self.reply_plan(parents, 8)
+            plan = self.reply_plan(parents, 9)
             with override_limits():
                 for _ in range(3):
                     self.reply_service(writer, *plan.pop())
@@ -867,6 +907,11 @@ class Bench:
                 for post in [pk for pk in self.rng.sample(parents, 30) if pk not in own][:20]:
                     voting.cast_vote(user=writer, post=Post(pk=post), axis="agree", value=1)
                 burst = self.wait_fresh(thread_id)
+                # The same path with no coalescing delay: queueing plus the run itself.
+                with override_settings(CRUX_ANALYSIS_COALESCE_SECONDS=0):
+                    self.reply_service(writer, *plan.pop())
+                    immediate = self.wait_fresh(thread_id)
+            timings = ThreadAnalysis.objects.get(thread_id=thread_id).timings
             coalesce = settings.CRUX_ANALYSIS_COALESCE_SECONDS
             worst = max([*waits, burst])
             self.report.add(
@@ -876,6 +921,12 @@ class Bench:
                 f"{burst:.1f} s after a burst of 5 replies + 20 votes",
                 f"≤ {BUDGET_FRESH_SECONDS} s",
                 worst <= BUDGET_FRESH_SECONDS,
+            )
+            self.report.add(
+                "freshness",
+                "the same with CRUX_ANALYSIS_COALESCE_SECONDS=0 (queue + the run alone)",
+                f"{immediate:.1f} s; the worker's run: load {timings.get('load', 0):.2f} / "
+                f"compute {timings.get('compute', 0):.2f} / store {timings.get('store', 0):.2f} s",
             )
             self.report.notes.append(
                 f"Freshness includes the coalescing delay CRUX_ANALYSIS_COALESCE_SECONDS = "

@@ -26,11 +26,14 @@ What the generator imitates, from The Motte and LessWrong threads:
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -38,6 +41,7 @@ from threads.importers.parsed import DumpError
 from threads.importers.records import PostRecord, ThreadRecord, VoteRecord
 from threads.services.importing import import_thread
 
+DEMO_DEBATES = Path(__file__).resolve().parents[2] / "demo"
 STARTED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 USERNAME = "bench_user_{:04d}"
 MAX_CHAIN_DEPTH = 60
@@ -122,7 +126,45 @@ def _pick(rng: random.Random, cumulative: list[float]) -> int:
     return min(bisect.bisect(cumulative, rng.random() * cumulative[-1]), len(cumulative) - 1)
 
 
+# Characters that Markdown would read as markup, and links: left out of generated text.
+_MARKUP = re.compile(r"[*_`\\\[\]#<>|~]|https?://\S*")
+
+
+@functools.lru_cache(maxsize=1)
+def _bigrams() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Which word follows which in the real replies of the demo debates: sentences drawn
+    from this bigram model use a real debate's vocabulary at its real frequencies (the
+    summaries' cost depends on that), where templates alone would repeat a few hundred
+    words."""
+    starts: list[str] = []
+    following: dict[str, list[str]] = {}
+    for path in sorted(DEMO_DEBATES.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if len(line) < 60:  # page chrome, names, dates
+                continue
+            for sentence in re.split(r"(?<=[.!?])\s+", _MARKUP.sub("", line)):
+                words = sentence.split()
+                if len(words) < 6:
+                    continue
+                starts.append(words[0])
+                for word, after in itertools.pairwise(words):
+                    following.setdefault(word, []).append(after)
+    return tuple(starts), {word: tuple(after) for word, after in following.items()}
+
+
 def _sentence(rng: random.Random) -> str:
+    """One sentence: from the demo debates' bigram model, or from the topic templates."""
+    starts, following = _bigrams()
+    if starts and rng.random() < 0.6:
+        words = [rng.choice(starts)]
+        while len(words) < 24 and not (len(words) >= 6 and words[-1][-1] in ".!?"):
+            after = following.get(words[-1])
+            if not after:
+                break
+            words.append(rng.choice(after))
+        sentence = " ".join(words)
+        sentence = sentence[0].upper() + sentence[1:]
+        return sentence if sentence[-1] in ".!?" else sentence.rstrip(",;:") + "."
     qualifier = rng.choice(QUALIFIERS)
     words = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}"
     return f"{words} {qualifier}." if qualifier else f"{words}."
