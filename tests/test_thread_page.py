@@ -246,6 +246,24 @@ def test_cached_posts_change_when_the_post_does(client, debate):
     assert "1 point" in html
 
 
+def test_logged_out_readers_share_a_cached_page_that_follows_every_change(client, debate):
+    url = debate["thread"].get_absolute_url()
+    member = Client()
+    member.force_login(debate["users"][1])
+    member.get(url)  # a member's controls are cached too, but never shown to readers
+    first = client.get(url).content.decode()
+    assert "/reply/" not in first and "Log in to reply and vote" in first
+    rebuttal = debate["rebuttal"]
+    posting.edit_post(
+        post=rebuttal, editor=rebuttal.author, body="Planning emerges.", quote="not become"
+    )
+    late = make_reply(debate["root"], body="A late thought.")
+    html = client.get(url).content.decode()
+    assert ">not become</a></blockquote>" in html
+    assert f'id="post-{late.pk}"' in html and "A late thought." in html
+    assert "/reply/" in member.get(url).content.decode()
+
+
 def test_each_viewer_gets_their_own_working_csrf_token_in_cached_posts(debate):
     url = debate["thread"].get_absolute_url()
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)

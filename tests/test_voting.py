@@ -81,6 +81,15 @@ def test_voting_on_a_deleted_post_is_refused(target):
     assert not Vote.objects.exists()
 
 
+def test_voting_on_a_post_waiting_for_approval_is_refused(thread, moderator, settings):
+    settings.CRUX_HOLD_FIRST_POSTS = True
+    held = make_reply(opening_post(thread), make_user("newcomer"), body="First words.")
+    assert held.held_for_approval
+    with pytest.raises(ValidationError, match="waiting for a moderator's approval"):
+        vote(moderator, held, "quality", 1)
+    assert not Vote.objects.exists()
+
+
 def test_voting_in_a_locked_thread_is_refused(target, moderator):
     moderation.lock_thread(moderator=moderator, thread=target.thread, reason="Done")
     with pytest.raises(ValidationError, match="locked"):

@@ -575,6 +575,34 @@ class PostFragments:
         self.rendered = {}
 
 
+def readers_page_key(thread: Thread, *, sort: str, tag: str) -> str:
+    """The cache key of a thread's tree as every logged-out reader sees it.
+
+    Thread.data_version moves with every change to its posts that readers see (posts,
+    votes, edits, deletions, removals, tags, roles); a lock changes the page too. The
+    rest (a renamed tag or user, "5 min ago") is at most FRAGMENT_TTL seconds old.
+    """
+    return (
+        f"readers:{_templates_stamp()}:{thread.pk}:{thread.data_version}:"
+        f"{int(thread.locked)}:{sort}:{tag}"
+    )
+
+
+def cached_html(key: str) -> str | None:
+    try:
+        return cache.get(key)
+    except Exception:
+        log.warning("page cache unavailable", exc_info=True)
+        return None
+
+
+def cache_html(key: str, html: str) -> None:
+    try:
+        cache.set(key, html, FRAGMENT_TTL)
+    except Exception:
+        log.warning("page cache unavailable", exc_info=True)
+
+
 def tree_posts(root: Post) -> list[Post]:
     """The posts of a linked tree, depth-first."""
     posts, stack = [], [root]

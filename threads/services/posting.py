@@ -262,7 +262,6 @@ def edit_post(
         created=post.edited or post.created,
         editor=editor,
     )
-    analysed_fields_changed = new_role != post.role or body != post.body
     post.body = body
     post.body_html = markdown.render_markdown(body)
     post.quote = new_quote
@@ -274,8 +273,9 @@ def edit_post(
         update_fields=["body", "body_html", "quote", "role", "role_inferred", "edited", "version"]
     )
     post.refresh_from_db(fields=["version"])
-    if analysed_fields_changed:
-        thread_changed(post.thread_id)
+    # Text, quote and role are all read by the analysis and shown on the thread page,
+    # whose cached copies follow Thread.data_version.
+    thread_changed(post.thread_id)
     return post
 
 

@@ -46,6 +46,8 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
         raise ValidationError("This thread is locked: votes are closed.")
     if post.is_removed or post.deleted_by_author:
         raise ValidationError("You cannot vote on a removed or deleted post.")
+    if post.held_for_approval:
+        raise ValidationError("This post is waiting for a moderator's approval; vote on it later.")
     if axis == Vote.Axis.AGREE and post.author_id == user.pk:
         raise ValidationError("You cannot agree or disagree with your own post.")
     limits.check(user, "vote")

@@ -16,8 +16,9 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
-from threads import markdown
+from threads import markdown, queries
 from threads.models import Role
+from threads.queries import CSRF_FIELD_NAME
 
 register = template.Library()
 
@@ -139,6 +140,31 @@ class PostFragmentNode(template.Node):
         return fragments.get_or_render(
             context["post"], self.name, lambda: self.nodelist.render(context)
         )
+
+
+@register.tag
+def readerscache(parser, token):
+    """`{% readerscache %}…{% endreaderscache %}`: the part of a page that every
+    logged-out reader sees alike. The view puts the cached HTML in `readers_html` (and
+    then has nothing else to compute), or a key in `readers_key` to store it under."""
+    nodelist = parser.parse(("endreaderscache",))
+    parser.delete_first_token()
+    return ReadersCacheNode(nodelist)
+
+
+class ReadersCacheNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        html = context.get("readers_html")
+        if html is not None:
+            return html
+        html = self.nodelist.render(context)
+        key = context.get("readers_key")
+        if key and CSRF_PLACEHOLDER not in html and CSRF_FIELD_NAME not in html:
+            queries.cache_html(key, html)
+        return html
 
 
 # What {% csrf_field %} leaves in a cached fragment; threads.views.thread puts each

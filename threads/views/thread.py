@@ -140,20 +140,25 @@ def thread_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     sort = queries.clean_sort(request.GET.get("sort"))
     tag = request.GET.get("tag", "")
     tag = tag if TAG_SLUG.match(tag) else ""
-    tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
-    if tree is None:
-        raise Http404("This thread has no opening post.")
     context = {
         "thread": thread,
         "analysis": getattr(thread, "analysis", None),
-        "tree": tree,
-        "root": tree.root,
         "sort": sort,
         "sorts": queries.SORTS,
         "tag": tag,
-        "tag_name": _tag_name(tree.root, tag) if tag else "",
         "viewer": viewer,
     }
+    if viewer.user_id is None:
+        # Logged-out readers all see the same tree: while the thread does not change,
+        # it comes from the cache whole (see {% readerscache %} in thread.html).
+        context["readers_key"] = queries.readers_page_key(thread, sort=sort, tag=tag)
+        context["readers_html"] = queries.cached_html(context["readers_key"])
+        if context["readers_html"] is not None:
+            return _render(request, THREAD, context)
+    tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
+    if tree is None:
+        raise Http404("This thread has no opening post.")
+    context.update(tree=tree, root=tree.root, tag_name=_tag_name(tree.root, tag) if tag else "")
     posts = queries.tree_posts(tree.root)
     return _render_posts(request, THREAD, context, posts, locked=thread.locked)
 
