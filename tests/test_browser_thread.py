@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tests.factories import make_reply, make_user, opening_post
+from tests.conftest import browser_login
+from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, Thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -142,3 +143,53 @@ def test_sign_up_start_a_thread_reply_with_a_quote_vote_collapse_and_edit(page):
     assert history.locator(".diff del").first.inner_text() == "goals."
     assert page.evaluate("window.stillTheSamePage") is True
     assert problems == []
+
+
+def test_without_javascript_replying_voting_and_editing_work_as_plain_forms(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        make_user("erin")
+        thread = make_thread(make_user("alice"), title="Plain forms")
+        bob_post = make_reply(opening_post(thread), make_user("bob"), body=BOB_SAYS)
+        browser_login(page, "erin")
+        page.goto(bob_post.thread.get_absolute_url())
+        assert not page.locator(f"#post-main-{bob_post.pk} .collapse-toggle").is_visible()
+
+        # Reply: the link opens the form on the post's own page; posting redirects to it.
+        page.click(f"#post-main-{bob_post.pk} .reply-link")
+        page.select_option("select[name=role]", "question")
+        page.fill("textarea[name=quote]", "forces planning")
+        page.fill("textarea[name=body]", "Does it, though?")
+        page.click("form.reply-form button[type=submit]")
+        page.wait_for_load_state()
+        reply = Post.objects.get(author__username="erin")
+        assert (reply.role, reply.quote) == ("question", "forces planning")
+        assert page.url.endswith(f"{reply.get_absolute_url()}#post-{reply.pk}")
+        assert "Your reply is posted." in page.content()
+
+        # A bad reply comes back with its message and the words typed so far.
+        page.click(f"#post-main-{bob_post.pk} .reply-link")
+        page.fill("textarea[name=quote]", "words bob never wrote")
+        page.fill("textarea[name=body]", "Keep this text.")
+        page.click("form.reply-form button[type=submit]")
+        assert "do not occur in the post you reply to" in page.content()
+        assert page.locator("textarea[name=body]").input_value() == "Keep this text."
+
+        # Vote: the page reloads at the post with the new count.
+        page.goto(bob_post.thread.get_absolute_url())
+        page.click(f"#votes-{bob_post.pk} .vote.agree")
+        page.wait_for_load_state()
+        assert page.locator(f"#votes-{bob_post.pk} .count.agrees").inner_text() == "1"
+
+        # Edit: a page of its own; saving redirects back to the post.
+        page.goto(reply.get_absolute_url())
+        page.click(f"#post-main-{reply.pk} .edit-link")
+        page.fill(f"#edit-form-{reply.pk} textarea[name=body]", "Does it, really?")
+        page.click(f"#edit-form-{reply.pk} button[type=submit]")
+        page.wait_for_load_state()
+        assert "Does it, really?" in page.locator(f"#post-main-{reply.pk}").inner_text()
+        assert Post.objects.get(pk=reply.pk).revisions.count() == 1
+    finally:
+        context.close()

@@ -3,6 +3,9 @@
 "use strict";
 
 (function () {
+  // Controls that only work with JavaScript (collapse toggles) are shown from here on.
+  document.documentElement.classList.add("js");
+
   // --- Collapse and expand a post with its replies -------------------------------------
 
   function toggleCollapse(toggle) {
@@ -151,6 +154,35 @@
   });
   document.addEventListener("keyup", function (event) {
     if (event.shiftKey || event.key === "Shift") updateQuoteButtons();
+  });
+
+  // A request that failed (a server error, a refusal htmx does not swap, no network):
+  // say so at the top of the page instead of silently doing nothing.
+  function flash(text) {
+    let list = document.querySelector("ul.messages");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "messages";
+      const main = document.getElementById("main");
+      main.parentNode.insertBefore(list, main);
+    }
+    const item = document.createElement("li");
+    item.className = "message message-error";
+    item.setAttribute("role", "alert");
+    item.textContent = text;
+    list.appendChild(item);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
+    flash(
+      status === 403
+        ? "You are not allowed to do that."
+        : `Something went wrong (error ${status}). Please reload the page and try again.`,
+    );
+  });
+  document.addEventListener("htmx:sendError", function () {
+    flash("Could not reach the server. Check your connection and try again.");
   });
 
   // A form opened under a post: put the cursor in its text.
