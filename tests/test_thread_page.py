@@ -188,6 +188,15 @@ def test_held_post_is_seen_only_by_its_author_and_moderators(client, debate, mod
         assert "My very first post." in html and "waiting for approval" in html
 
 
+@override_settings(CRUX_HOLD_FIRST_POSTS=True)
+def test_permalink_never_shows_a_held_ancestor_to_others(client, debate, moderator):
+    held = make_reply(debate["root"], make_user("newcomer"), body="Awaiting approval.")
+    answer = make_reply(held, moderator, body="A moderator's note on it.")
+    html = client.get(answer.get_absolute_url()).content.decode()
+    assert "note on it." in html
+    assert "Awaiting approval." not in html and f'id="post-{held.pk}"' not in html
+
+
 def test_permalink_shows_the_chain_of_parents_and_the_subtree(client, debate):
     rebuttal = debate["rebuttal"]
     response = client.get(rebuttal.get_absolute_url())

@@ -437,8 +437,8 @@ class ThreadTree:
 
 
 def thread_tree(thread: Thread, viewer: Viewer, *, sort: str, tag: str = "") -> ThreadTree | None:
-    """The opening post and the first ~100 replies of a thread (4 queries with a tag
-    filter or without: skeleton, posts, tags)."""
+    """The opening post and the first ~100 replies of a thread, in three queries with a
+    tag filter or without: skeleton, posts, tags."""
     nodes, tagged = skeleton(thread.pk, viewer, sort=sort, tag=tag)
     root = next((node[ID] for node in nodes if node[PARENT] is None), None)
     if root is None:
@@ -466,8 +466,10 @@ def permalink_tree(post: Post, viewer: Viewer, *, sort: str) -> ThreadTree:
     root = attach_tree(selection, posts, root_depth=post.depth)
     root.permalink_target = True
     set_classes(root)
-    ancestors = [posts[pk] for pk in ancestor_ids if pk in posts]
-    return ThreadTree(root=root, shown=len(posts), total=len(nodes), ancestors=ancestors)
+    # A moderator may answer a post still held for approval; others do not see that one.
+    ancestors = [posts[pk] for pk in ancestor_ids if pk in posts and viewer.can_see(posts[pk])]
+    shown = len(posts) - len(ancestor_ids)
+    return ThreadTree(root=root, shown=shown, total=len(nodes), ancestors=ancestors)
 
 
 def replies_page(
