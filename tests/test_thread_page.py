@@ -273,6 +273,19 @@ def test_logged_out_readers_share_a_cached_page_that_follows_every_change(client
     assert "/reply/" in member.get(url).content.decode()
 
 
+def test_members_share_the_cached_page_until_they_take_part(client, debate):
+    url = debate["thread"].get_absolute_url()
+    dan, eve = make_user("dan"), make_user("eve")
+    client.force_login(dan)
+    assert "/edit/" not in client.get(url).content.decode()
+    reply = make_reply(debate["root"], dan, body="Dan's first words here.")
+    html = client.get(url).content.decode()
+    assert f'href="/p/{reply.pk}/edit/"' in html
+    client.force_login(eve)
+    html = client.get(url).content.decode()
+    assert "first words here." in html and f'href="/p/{reply.pk}/edit/"' not in html
+
+
 def test_each_viewer_gets_their_own_working_csrf_token_in_cached_posts(debate):
     url = debate["thread"].get_absolute_url()
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)

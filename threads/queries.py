@@ -260,6 +260,13 @@ class Viewer:
             return Q(held_for_approval=False)
         return Q(held_for_approval=False) | Q(author_id=self.user_id)
 
+    @property
+    def audience(self) -> str:
+        """The kind of viewer, as far as the controls on a post differ."""
+        if self.is_moderator:
+            return "mod"
+        return "member" if self.user_id is not None else "reader"
+
     def can_see(self, post: Post) -> bool:
         return not post.held_for_approval or self.is_moderator or post.author_id == self.user_id
 
@@ -296,8 +303,18 @@ class Epoch(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def thread_for_page(pk: int) -> Thread | None:
-    return Thread.objects.select_related("analysis").filter(pk=pk).first()
+def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
+    """The thread with its analysis; for a logged-in viewer also `viewer_took_part`:
+    whether they posted or voted in it (if not, they see what others like them see)."""
+    threads = Thread.objects.select_related("analysis").filter(pk=pk)
+    if viewer is not None and viewer.user_id is not None:
+        threads = threads.annotate(
+            viewer_took_part=Exists(
+                Post.objects.filter(thread=OuterRef("pk"), author_id=viewer.user_id)
+            )
+            | Exists(Vote.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
+        )
+    return threads.first()
 
 
 def skeleton(
@@ -535,10 +552,7 @@ class PostFragments:
     """
 
     def __init__(self, posts: Iterable[Post], viewer: Viewer, *, locked: bool, names=()):
-        if viewer.is_moderator:
-            self.audience = "mod"
-        else:
-            self.audience = "member" if viewer.user_id is not None else "reader"
+        self.audience = viewer.audience
         self.locked = locked
         self.found: dict[str, str] = {}
         self.rendered: dict[str, str] = {}
@@ -577,16 +591,17 @@ class PostFragments:
         self.rendered = {}
 
 
-def readers_page_key(thread: Thread, *, sort: str, tag: str) -> str:
-    """The cache key of a thread's tree as every logged-out reader sees it.
+def shared_page_key(thread: Thread, viewer: Viewer, *, sort: str, tag: str) -> str:
+    """The cache key of a thread's tree as every viewer of a kind (reader, member,
+    moderator) sees it who has not taken part in the thread: no own posts, no votes.
 
-    Thread.data_version moves with every change to its posts that readers see (posts,
-    votes, edits, deletions, removals, tags, roles); a lock changes the page too. The
-    rest (a renamed tag or user, "5 min ago") is at most FRAGMENT_TTL seconds old.
+    Thread.data_version moves with every change to its posts that they see (posts,
+    votes, edits, deletions, removals, approvals, tags, roles); a lock changes the page
+    too. The rest (a renamed tag or user, "5 min ago") is at most FRAGMENT_TTL old.
     """
     return (
-        f"readers:{_templates_stamp()}:{thread.pk}:{thread.data_version}:"
-        f"{int(thread.locked)}:{sort}:{tag}"
+        f"shared:{_templates_stamp()}:{thread.pk}:{thread.data_version}:"
+        f"{int(thread.locked)}:{viewer.audience}:{sort}:{tag}"
     )
 
 

@@ -143,26 +143,28 @@ class PostFragmentNode(template.Node):
 
 
 @register.tag
-def readerscache(parser, token):
-    """`{% readerscache %}…{% endreaderscache %}`: the part of a page that every
-    logged-out reader sees alike. The view puts the cached HTML in `readers_html` (and
-    then has nothing else to compute), or a key in `readers_key` to store it under."""
-    nodelist = parser.parse(("endreaderscache",))
+def sharedpage(parser, token):
+    """`{% sharedpage %}…{% endsharedpage %}`: the part of a page that all viewers of a
+    kind who have not taken part in the thread see alike (queries.shared_page_key). The
+    view puts the cached HTML in `shared_html` (and then has nothing else to compute),
+    or the key to store it under in `shared_key`. CSRF tokens are filled in per response
+    ({% csrf_field %}); a fragment holding a real one is never stored."""
+    nodelist = parser.parse(("endsharedpage",))
     parser.delete_first_token()
-    return ReadersCacheNode(nodelist)
+    return SharedPageNode(nodelist)
 
 
-class ReadersCacheNode(template.Node):
+class SharedPageNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
 
     def render(self, context) -> str:
-        html = context.get("readers_html")
+        html = context.get("shared_html")
         if html is not None:
             return html
         html = self.nodelist.render(context)
-        key = context.get("readers_key")
-        if key and CSRF_PLACEHOLDER not in html and CSRF_FIELD_NAME not in html:
+        key = context.get("shared_key")
+        if key and CSRF_FIELD_NAME not in html:
             queries.cache_html(key, html)
         return html
 

@@ -130,13 +130,13 @@ def thread_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def thread_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     """The opening post, then the best ~100 replies as a tree, sorted by ?sort=."""
-    thread = queries.thread_for_page(pk)
+    viewer = _viewer(request)
+    thread = queries.thread_for_page(pk, viewer)
     if thread is None:
         raise Http404("No such thread.")
     if slug != (thread.slug or "-"):
         query = request.META.get("QUERY_STRING", "")
         return redirect(thread.get_absolute_url() + (f"?{query}" if query else ""), permanent=True)
-    viewer = _viewer(request)
     sort = queries.clean_sort(request.GET.get("sort"))
     tag = request.GET.get("tag", "")
     tag = tag if TAG_SLUG.match(tag) else ""
@@ -148,12 +148,13 @@ def thread_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "tag": tag,
         "viewer": viewer,
     }
-    if viewer.user_id is None:
-        # Logged-out readers all see the same tree: while the thread does not change,
-        # it comes from the cache whole (see {% readerscache %} in thread.html).
-        context["readers_key"] = queries.readers_page_key(thread, sort=sort, tag=tag)
-        context["readers_html"] = queries.cached_html(context["readers_key"])
-        if context["readers_html"] is not None:
+    if not getattr(thread, "viewer_took_part", False):
+        # Logged-out readers, and members who have not posted or voted here, all see the
+        # same tree: while the thread does not change it comes from the cache whole
+        # (see {% sharedpage %} in thread.html).
+        context["shared_key"] = queries.shared_page_key(thread, viewer, sort=sort, tag=tag)
+        context["shared_html"] = queries.cached_html(context["shared_key"])
+        if context["shared_html"] is not None:
             return _render(request, THREAD, context)
     tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
     if tree is None:
