@@ -322,6 +322,16 @@ def test_htmx_edit_swaps_the_post_and_empties_the_form(client, root, bob):
     assert "After, I concede." in html and "concedes" in html and ">edited<" in html
 
 
+def test_the_opening_post_edits_only_its_text(client, root):
+    client.force_login(root.author)
+    form = client.get(f"/p/{root.pk}/edit/", **HTMX).content.decode()
+    assert 'name="body"' in form and 'name="role"' not in form and 'name="quote"' not in form
+    response = client.post(f"/p/{root.pk}/edit/", {"body": "A sharper claim."}, **HTMX)
+    assert response.status_code == 200
+    root.refresh_from_db()
+    assert (root.body, root.role) == ("A sharper claim.", "claim")
+
+
 def test_edit_with_errors_shows_them_in_place(client, root, bob):
     reply = make_reply(root, bob, body="Before.")
     client.force_login(bob)

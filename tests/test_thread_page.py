@@ -325,6 +325,23 @@ def test_a_big_thread_opens_with_about_a_hundred_posts_and_load_more_links(clien
     assert "<html" not in more.content.decode()
 
 
+def test_a_long_chain_continues_in_place(client, debate):
+    post = debate["answer"]
+    chain = []
+    for i in range(MAX_DEPTH + 3):
+        post = make_reply(post, body=f"Link number {i} of the chain.")
+        chain.append(post)
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    last_shown = chain[MAX_DEPTH - 3]  # the answer sits at depth 2
+    assert f'id="post-{last_shown.pk}"' in html
+    assert f'id="post-{chain[MAX_DEPTH - 2].pk}"' not in html
+    link = re.search(r'class="continue-thread" href="([^"]+)" hx-get="([^"]+)"', html)
+    assert link.group(1) == last_shown.get_absolute_url()
+    assert f"Continue this thread ({len(chain) - (MAX_DEPTH - 2)} more replies)" in html
+    more = client.get(link.group(2).replace("&amp;", "&"), **HTMX).content.decode()
+    assert post_ids(more) == [p.pk for p in chain[MAX_DEPTH - 2 :]]
+
+
 def test_load_more_without_javascript_goes_to_the_permalink(client, big_thread):
     root = opening_post(big_thread)
     response = client.get(f"/p/{root.pk}/replies/?offset=50")
