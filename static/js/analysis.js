@@ -31,6 +31,15 @@
     var link = event.target.closest("[data-cite]");
     if (link) highlight(link.getAttribute("data-cite"));
   });
+  // A successful post or vote changes what the map is computed from: ask the panel
+  // to refresh (it then polls until the new analysis has landed).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var config = event.detail.requestConfig || {};
+    var panel = document.getElementById("analysis-panel");
+    if (panel && event.detail.successful && config.verb === "post" && window.htmx) {
+      window.setTimeout(function () { window.htmx.trigger(panel, "crux-changed"); }, 300);
+    }
+  });
   document.addEventListener("DOMContentLoaded", markPosts);
   document.addEventListener("htmx:afterSettle", markPosts);
   if (document.readyState !== "loading") markPosts();

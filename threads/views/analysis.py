@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET
 from threads.analysis import summary_changes
 from threads.models import Thread, ThreadAnalysis, ThreadVisit
 
-GROUP_NOTE = {
-    "agree": "agrees",
-    "disagree": "disagrees",
+OPEN_LABELS = {
+    "unanswered_question": "Unanswered question",
+    "unanswered_rebuttal": "Unanswered objection",
+    "unanswered_claim": "Unrebutted claim",
 }
 
 
@@ -26,7 +27,10 @@ def _percent(share: float | None) -> int | None:
 
 def _cite(meta: dict, item: dict) -> dict:
     post = meta.get(str(item["post"]), {})
-    return {**item, "author": post.get("author", ""), "excerpt": post.get("excerpt", "")}
+    cited = {**item, "author": post.get("author", ""), "excerpt": post.get("excerpt", "")}
+    if "kind" in item:
+        cited["label"] = OPEN_LABELS.get(item["kind"], "Open")
+    return cited
 
 
 def panel_context(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
@@ -108,10 +112,17 @@ def panel_context(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
         "consensus": [_cite(meta, c) for c in map_json["consensus"][:5]],
         "open": [_cite(meta, o) for o in summary.get("open", [])]
         or [_cite(meta, o) for o in map_json["open"][:10]],
-        "argument_map": presentation.get("argument_map"),
+        "argument_map": _with_excerpts(presentation.get("argument_map"), meta),
         "scatter": presentation.get("scatter"),
         "markers_json": json.dumps(markers, separators=(",", ":")),
     }
+
+
+def _with_excerpts(argument_map: dict | None, meta: dict) -> dict | None:
+    if not argument_map:
+        return argument_map
+    nodes = [_cite(meta, node) for node in argument_map["nodes"]]
+    return {**argument_map, "nodes": nodes}
 
 
 @require_GET
