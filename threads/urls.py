@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from threads.views import accounts, api, lists, moderation, thread  # noqa: F401 - sections below
+from threads.views import (  # noqa: F401 - one import per section below
+    accounts,
+    analysis,
+    api,
+    exports,
+    importing,
+    lists,
+    moderation,
+    thread,
+)
 
 urlpatterns = [
     # --- Lists, search, profiles, feeds (threads/views/lists.py) ---------------------------
@@ -48,6 +57,17 @@ urlpatterns = [
     # --- Read API and exports (threads/views/api.py) ---------------------------------------
     path("api/threads.json", api.threads_json, name="api_threads"),
     path("api/threads/<str:pk>.json", api.thread_json, name="api_thread"),
+    # --- Whole-thread exports (threads/views/exports.py) ------------------------------------
+    path("api/threads/<int:pk>/export.json", exports.export_json, name="export_json"),
+    path("api/threads/<int:pk>/export.aif.json", exports.export_aif, name="export_aif"),
+    path("api/threads/<int:pk>/export.argdown", exports.export_argdown, name="export_argdown"),
+    # --- Disagreement map and summaries (threads/views/analysis.py) ------------------------
+    path("analysis/<int:pk>/", analysis.analysis_panel, name="analysis_panel"),
+    path("analysis/<int:pk>/changes/", analysis.analysis_changes, name="analysis_changes"),
+    path("api/threads/<int:pk>/map.json", analysis.map_json, name="api_map"),
+    path("api/threads/<int:pk>/summary.json", analysis.summary_json, name="api_summary"),
+    # --- Importing debates (threads/views/importing.py) -------------------------------------
+    path("moderation/import/", importing.import_debate, name="import_debate"),
     # --- Moderation, tags, public log (threads/views/moderation.py) ------------------------
     path("tags/", moderation.tag_index, name="tags"),
     path("tags/<slug:slug>/", moderation.tag_detail, name="tag"),
