@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.models import Post
+from threads.models import Post, ThreadAnalysis
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,24 @@ def test_pages_advertise_their_feeds(client, thread):
         f'<link rel="alternate" type="application/atom+xml" title="Crux: new threads" '
         f'href="{reverse("feed_threads")}">' in home
     )
+
+
+@pytest.mark.django_db
+def test_new_threads_feed_carries_the_summary_brief_escaped(client):
+    thread = make_thread(make_user("opener"), title="Brief in feed")
+    make_reply(opening_post(thread), make_user("replier"), body="A reply.")
+    ThreadAnalysis.objects.update_or_create(
+        thread=thread,
+        defaults={
+            "status": "done",
+            "watermark": 1,
+            "map": {},
+            "summary": {
+                "status": "ok",
+                "brief": [{"text": "Agents <b>plan</b> ahead.", "post": 1}],
+            },
+        },
+    )
+    xml = client.get("/feeds/threads/").content.decode()
+    assert "The debate in brief" in xml
+    assert "Agents &amp;lt;b&amp;gt;plan" in xml  # escaped in the HTML, then in the XML

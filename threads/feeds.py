@@ -12,11 +12,22 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
 
 from threads.models import Post, Thread
 from threads.search import visible_posts
 
 FEED_LENGTH = 30
+
+
+def brief_html(thread: Thread) -> str:
+    """The summary's "debate in brief" as escaped HTML, when the thread has one."""
+    analysis = getattr(thread, "analysis", None)
+    summary = (analysis.summary if analysis else None) or {}
+    if summary.get("status") != "ok" or not summary.get("brief"):
+        return ""
+    items = format_html_join("", "<li>{}</li>", ((item["text"],) for item in summary["brief"]))
+    return format_html("<h3>The debate in brief</h3><ul>{}</ul>", items)
 
 
 class NewThreadsFeed(Feed):
@@ -35,7 +46,8 @@ class NewThreadsFeed(Feed):
             "posts", queryset=visible_posts().filter(parent__isnull=True), to_attr="opening"
         )
         return (
-            Thread.objects.select_related("author")
+            Thread.objects.select_related("author", "analysis")
+            .defer("analysis__map")  # the brief is in the summary; the map can be large
             .prefetch_related(opening)
             .order_by("-created", "-pk")[:FEED_LENGTH]
         )
@@ -44,7 +56,8 @@ class NewThreadsFeed(Feed):
         return item.title
 
     def item_description(self, item: Thread) -> str:
-        return item.opening[0].body_html if item.opening else "<p>[This post is hidden.]</p>"
+        body = item.opening[0].body_html if item.opening else "<p>[This post is hidden.]</p>"
+        return body + brief_html(item)
 
     def item_link(self, item: Thread) -> str:
         return item.get_absolute_url()
