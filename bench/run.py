@@ -32,6 +32,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -361,18 +362,21 @@ class Bench:
             cursor.execute("VACUUM ANALYZE")
 
     def make_people(self) -> None:
+        """A reader and 8 writers: real accounts with passwords, two months old."""
         from django.utils import timezone
 
         from threads.models import User
 
+        def person(username: str) -> User:
+            user = User.objects.filter(username=username).first()
+            return user or User.objects.create_user(username, password="correct horse battery")
+
+        self.reader = person("bench_reader")
+        self.writers = [person(f"bench_writer_{i}") for i in range(WRITERS)]
+        people = [self.reader, *self.writers]
         long_ago = timezone.now() - timedelta(days=60)
-        self.reader = User.objects.create_user("bench_reader", password="correct horse battery")
-        self.writers = [
-            User.objects.create_user(f"bench_writer_{i}", password="correct horse battery")
-            for i in range(WRITERS)
-        ]
-        User.objects.filter(username__startswith="bench_").update(date_joined=long_ago)
-        for user in [self.reader, *self.writers]:
+        User.objects.filter(pk__in=[u.pk for u in people]).update(date_joined=long_ago)
+        for user in people:
             user.refresh_from_db()
 
     def route(self, name: str, *args) -> str | None:
@@ -416,20 +420,26 @@ class Bench:
             )
 
     def analysis_process_rss(self, thread_id: int) -> tuple[float, float]:
+        """Peak RSS of a fresh process running `manage.py analyze_thread <id> --sync`.
+
+        The child reads its own VmHWM: getrusage's ru_maxrss would not do, because Linux
+        carries the parent's high-water mark across fork and exec into the child's."""
         started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", ANALYZE_AND_REPORT_PEAK, str(thread_id)],
+            cwd=ROOT,
+            env=bench_env(self.static_root),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         with (OUT / "analyze_thread.log").open("a") as output:
-            process = subprocess.Popen(
-                [sys.executable, "manage.py", "analyze_thread", str(thread_id), "--sync"],
-                cwd=ROOT,
-                env=bench_env(self.static_root),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise RuntimeError(f"analyze_thread {thread_id} exited {process.returncode}")
-        return usage.ru_maxrss / 1024, time.perf_counter() - started
+            output.write(done.stdout + done.stderr)
+        if done.returncode != 0:
+            raise RuntimeError(f"analyze_thread {thread_id} exited {done.returncode}")
+        peak = json.loads(done.stdout.strip().splitlines()[-1])["peak_mib"]
+        return peak, time.perf_counter() - started
 
     # --- the page in-process -------------------------------------------------------------
 
@@ -645,6 +655,14 @@ class Bench:
                     lambda: self.reply_http(client, *plan.pop()),
                     budget=True,
                 )
+                plan = self.reply_plan(parents, 71)
+                with Queries() as queries:
+                    self.reply_http(client, *plan.pop(), htmx=True)
+                self.latency(
+                    "reply",
+                    f"htmx POST `reply`, answered with the new post ({len(queries)} queries)",
+                    lambda: self.reply_http(client, *plan.pop(), htmx=True),
+                )
             else:
                 self.report.add("writes", "reply POST (route `reply`)", "not available")
             if has_vote:
@@ -704,7 +722,7 @@ class Bench:
                     quote, bodies[parent]
                 ):
                     quote = ""
-            token = f"bench-{self.rng.getrandbits(64):016x}"
+            token = f"bench-{secrets.token_hex(8)}"  # unique across runs (--keep-db)
             plan.append(
                 (parent, {"body": body, "role": role, "quote": quote, "submission_token": token})
             )
@@ -716,8 +734,9 @@ class Bench:
 
         posting.reply(author=writer, parent=Post(pk=parent), **fields)
 
-    def reply_http(self, client, parent: int, fields: dict) -> None:
-        response = client.post(self.route("reply", parent), fields)
+    def reply_http(self, client, parent: int, fields: dict, *, htmx: bool = False) -> None:
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = client.post(self.route("reply", parent), fields, headers=headers)
         if response.status_code not in (200, 201, 302, 303):
             raise RuntimeError(f"reply POST answered {response.status_code}")
 
@@ -1012,9 +1031,20 @@ class Bench:
     # --- pure analysis --------------------------------------------------------------------
 
     def pure(self) -> None:
-        from bench import bench_analysis
-
-        for row in bench_analysis.run():
+        """bench/bench_analysis.py's rows, from a fresh small process (its children's
+        memory figures include their parent's high-water mark; see analysis_process_rss)."""
+        done = subprocess.run(
+            [sys.executable, "-c", PURE_ANALYSIS_ROWS],
+            cwd=ROOT,
+            env=bench_env(self.static_root),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"bench_analysis.run() failed:\n{done.stderr[-2000:]}")
+        for row in json.loads(done.stdout.strip().splitlines()[-1]):
             self.report.add(
                 "analysis (pure, bench_analysis.py)",
                 row["benchmark"],
@@ -1024,6 +1054,20 @@ class Bench:
             )
 
 
+ANALYZE_AND_REPORT_PEAK = """
+import json, os, sys
+import django
+django.setup()
+from django.core.management import call_command
+from bench.http_load import proc_status_mib
+call_command("analyze_thread", sys.argv[1], "--sync")
+print(json.dumps({"peak_mib": proc_status_mib(os.getpid(), "VmHWM")}))
+"""
+PURE_ANALYSIS_ROWS = """
+import json
+from bench import bench_analysis
+print(json.dumps(bench_analysis.run()))
+"""
 # Rate limits high enough never to stop the bench's writers (the check itself still runs).
 UNLIMITED = {action: {"new": (10**9, 3600), "established": (10**9, 3600)} for action in
              ("thread", "post", "vote", "report")}  # fmt: skip
