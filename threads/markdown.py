@@ -16,6 +16,20 @@ _parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer
     ["table", "strikethrough", "linkify"]
 )
 
+
+def _aligned_cell(self, tokens, idx, options, env):
+    """Table cells say their alignment with `align`, which the allowlist keeps, not the
+    `style` markdown-it writes, which it drops (and the CSP would refuse)."""
+    token = tokens[idx]
+    style = token.attrs.pop("style", None) if token.attrs else None
+    if isinstance(style, str) and style.startswith("text-align:"):
+        token.attrSet("align", style.removeprefix("text-align:"))
+    return self.renderToken(tokens, idx, options, env)
+
+
+_parser.add_render_rule("th_open", _aligned_cell)
+_parser.add_render_rule("td_open", _aligned_cell)
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "s",
     "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
