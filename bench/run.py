@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import itertools
 import json
 import os
 import platform
@@ -665,7 +666,12 @@ class Bench:
             Post.objects.filter(thread_id=thread_id, depth__lt=30).values_list("pk", flat=True)
         )
         hot = self.rng.sample(parents[1:], 12)  # the concurrent writers all vote on these
-        self.vote_queue = [pk for pk in self.rng.sample(parents, 600) if pk not in hot]
+        # (post, axis) pairs the writer has not voted on; a small thread's run out and
+        # start again, when the same vote takes the first one back (also a write).
+        targets = [pk for pk in self.rng.sample(parents, min(len(parents), 400)) if pk not in hot]
+        self.votes_to_cast = itertools.cycle(
+            [(pk, axis) for pk in targets for axis in ("agree", "quality")]
+        )
         analysed = ThreadAnalysis.objects.filter(thread_id=thread_id).values_list("computed_at")
         before = list(analysed)
         writer = self.writers[0]
@@ -689,6 +695,7 @@ class Bench:
                 plan = self.reply_plan(parents, 71)
                 with Queries() as queries:
                     self.reply_http(client, *plan.pop())
+                self.explain(queries, "reply_post")
                 self.latency(
                     "reply",
                     f"POST `reply` ({len(queries)} queries)",
@@ -708,6 +715,7 @@ class Bench:
             if has_vote:
                 with Queries() as queries:
                     self.vote(writer, client)
+                self.explain(queries, "vote_post")
                 self.latency(
                     "vote",
                     f"POST `vote` ({len(queries)} queries)",
@@ -781,13 +789,12 @@ class Bench:
             raise RuntimeError(f"reply POST answered {response.status_code}")
 
     def vote(self, writer, client) -> None:
-        """A vote by `writer` on a post it has not voted on (a repeat would take it back)."""
+        """A vote by `writer`, on a post it has not voted on while there are such posts."""
         from threads.models import Post
         from threads.services import voting
 
-        post = self.vote_queue.pop()
-        axis = "agree" if self.rng.random() < 0.6 else "quality"
-        value = self.rng.choice([1, -1])
+        post, axis = next(self.votes_to_cast)
+        value = 1 if axis == "agree" else self.rng.choice([1, 1, 1, -1])
         if client is None:
             try:
                 voting.cast_vote(user=writer, post=Post(pk=post), axis=axis, value=value)
@@ -1145,9 +1152,20 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(bench_env(static_root))
     report = Report()
     try:
+        import psycopg
+        import redis
+
         log(f"bench: database {DATABASE_URL}, Redis {REDIS_URL}")
-        reset_database(args.keep_db)
-        flush_redis()
+        try:
+            reset_database(args.keep_db)
+        except psycopg.OperationalError as exc:
+            raise SystemExit(
+                f"bench: PostgreSQL at {DATABASE_URL} is not reachable: {exc}"
+            ) from None
+        try:
+            flush_redis()
+        except redis.RedisError as exc:
+            raise SystemExit(f"bench: Redis at {REDIS_URL} is not reachable: {exc}") from None
         import django
 
         django.setup()
