@@ -340,8 +340,6 @@ class Bench:
         self.reader = None
         self.participant = None
         self.writers: list = []
-        self.routes: dict[str, bool] = {}
-        self.gunicorn_hwm: float | None = None
 
     @property
     def big(self) -> int:
@@ -614,13 +612,13 @@ class Bench:
                 MISAGO.split(": ", 1)[1],
             )
             peaks = [http_load.proc_status_mib(pid, "VmHWM") or 0 for pid in server.worker_pids()]
-            self.gunicorn_hwm = max(peaks)
+            peak = max(peaks)
             self.report.add(
                 "memory",
                 "gunicorn worker peak RSS (VmHWM after the load runs)",
                 " / ".join(f"{mib:.0f}" for mib in peaks) + " MiB",
                 f"≤ {BUDGET_GUNICORN_MIB} MiB",
-                self.gunicorn_hwm <= BUDGET_GUNICORN_MIB,
+                peak <= BUDGET_GUNICORN_MIB,
             )
             self.report.notes.append(
                 f"HTTP: gunicorn {GUNICORN_WORKERS} sync workers, DEBUG=0, static collected, "
