@@ -189,6 +189,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSRF failure page has an inline <style> the CSP refuses; ours is 403.html.
+CSRF_FAILURE_VIEW = "threads.views.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -206,6 +208,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Login abuse (threads/services/login_guard.py): after this many failed logins for one
+# account from one address, that pair is refused (429) for the cool-off period, even with
+# the right password. Counters live in the cache (Redis in production).
+CRUX_LOGIN_MAX_FAILURES = env_int("CRUX_LOGIN_MAX_FAILURES", 5)
+CRUX_LOGIN_COOLOFF_SECONDS = env_int("CRUX_LOGIN_COOLOFF_SECONDS", 900)
+# Only behind a proxy that sets X-Forwarded-For itself: then the address it appended (the
+# last one) is the client's. Otherwise the header is anyone's to forge and is ignored.
+CRUX_TRUST_X_FORWARDED_FOR = env_bool("CRUX_TRUST_X_FORWARDED_FOR", False)
 
 # --- Logging -------------------------------------------------------------------------------
 

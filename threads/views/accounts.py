@@ -17,9 +17,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from threads.forms_accounts import SignupForm
+from threads.services.login_guard import LoginGuard
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(LoginGuard, auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
