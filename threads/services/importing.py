@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -48,6 +49,14 @@ def _usernames(record: ThreadRecord) -> set[str]:
     return names
 
 
+def _valid_username(name: str) -> bool:
+    try:
+        User.username_validator(name)
+    except ValidationError:
+        return False
+    return True
+
+
 def _users_by_name(names: set[str]) -> dict[str, User]:
     """Existing accounts by exact username; unknown names become placeholder accounts."""
     users = {u.username: u for u in User.objects.filter(username__in=names)}
@@ -55,6 +64,14 @@ def _users_by_name(names: set[str]) -> dict[str, User]:
     too_long = [name for name in missing if len(name) > 150]
     if too_long:
         raise DumpError(f"Username too long (150 characters at most): {too_long[0][:60]}…")
+    # The signup rule (letters, digits, @ . + - _): any other name, a "/" above all,
+    # could not be put in a profile or moderation URL, and every page naming it would fail.
+    invalid = [name for name in missing if not _valid_username(name)]
+    if invalid:
+        raise DumpError(
+            f"Username {invalid[0][:60]!r} is not allowed: usernames have letters, digits "
+            "and @ . + - _ only."
+        )
     if missing:
         unusable = make_password(None)
         User.objects.bulk_create(
@@ -147,6 +164,7 @@ def import_thread(record: ThreadRecord) -> Thread:
                 quote=post.quote,
                 body=post.body,
                 body_html=markdown.render_markdown(post.body),
+                body_text=markdown.plain_text(post.body),
                 path=paths[post.key],
                 depth=depths[post.key],
                 created=created[post.key],

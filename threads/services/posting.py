@@ -115,6 +115,7 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
         role=Role.CLAIM,
         body=body,
         body_html=markdown.render_markdown(body),
+        body_text=markdown.plain_text(body),
         created=now,
     )
     Post.objects.filter(pk=post.pk).update(path=_segment(post.pk))
@@ -210,6 +211,7 @@ def _reply(*, author, parent, body, role, quote, submission_token) -> Post:
         quote=quote,
         body=body,
         body_html=markdown.render_markdown(body),
+        body_text=markdown.plain_text(body),
         depth=parent.depth + 1,
         created=now,
         submission_token=submission_token,
@@ -264,13 +266,17 @@ def edit_post(
     )
     post.body = body
     post.body_html = markdown.render_markdown(body)
+    post.body_text = markdown.plain_text(body)
     post.quote = new_quote
     post.role = new_role
     post.role_inferred = False
     post.edited = timezone.now()
     post.version = F("version") + 1
     post.save(
-        update_fields=["body", "body_html", "quote", "role", "role_inferred", "edited", "version"]
+        update_fields=[
+            *("body", "body_html", "body_text", "quote", "role", "role_inferred", "edited"),
+            "version",
+        ]
     )
     post.refresh_from_db(fields=["version"])
     # Text, quote and role are all read by the analysis and shown on the thread page,

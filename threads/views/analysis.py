@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from threads.analysis import summary_changes
+from threads.analysis.changes import summary_changes
 from threads.models import Thread, ThreadAnalysis, ThreadVisit
 
 OPEN_LABELS = {
