@@ -38,7 +38,7 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 audit: venv
-	$(BIN)/pip-audit --strict --disable-pip -r requirements/base.lock
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r requirements/base.lock
 
 # Re-resolve the pinned locks from requirements/*.in (needs the package index).
 lock:
