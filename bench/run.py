@@ -1035,15 +1035,18 @@ class Bench:
         return worker, log_path, log_file
 
     def wait_fresh(self, thread_id: int, timeout: float = 90.0) -> float:
+        """Seconds until the stored analysis has seen the thread's current data."""
         from threads.models import Thread
 
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
-            version, watermark, status = Thread.objects.values_list(
-                "data_version", "analysis__watermark", "analysis__status"
+            version, watermark, status, error = Thread.objects.values_list(
+                "data_version", "analysis__watermark", "analysis__status", "analysis__error"
             ).get(pk=thread_id)
             if watermark == version and status == "done":
                 return time.perf_counter() - started
+            if status == "failed":
+                raise RuntimeError(f"the worker's analysis failed: {error.strip()[-300:]}")
             time.sleep(0.05)
         raise RuntimeError(f"the analysis of thread {thread_id} was not fresh after {timeout} s")
 
