@@ -13,6 +13,7 @@ import pytest
 import redis
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from forum.celery import app
 from tests.conftest import wait_until
@@ -103,8 +104,11 @@ def test_a_failed_run_keeps_the_last_good_map_and_says_it_is_out_of_date(client,
 
 
 @pytest.mark.django_db
-def test_panel_cites_posts_and_polls_while_the_map_is_stale(client):
+def test_panel_cites_posts_and_polls_only_while_a_run_is_on_its_way(client):
     thread, divider, *_ = two_camp_thread()
+    html = client.get(f"/analysis/{thread.pk}/").content.decode()
+    assert "not been computed yet" in html and "every 3s" not in html
+    ThreadAnalysis.objects.create(thread=thread, requested_at=timezone.now())
     html = client.get(f"/analysis/{thread.pk}/").content.decode()
     assert "being computed" in html and "every 3s" in html
     analysis_service.run_analysis(thread.pk)

@@ -420,6 +420,9 @@ class ThreadAnalysis(models.Model):
     algorithm = models.CharField(max_length=40, blank=True)
     map = models.JSONField(null=True, blank=True)
     summary = models.JSONField(null=True, blank=True)
+    # What the thread page's panel shows, prepared by threads/panel.py at analysis time
+    # (small, so pages load it instead of the whole map).
+    panel = models.JSONField(null=True, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     vote_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)

@@ -306,7 +306,12 @@ class Epoch(Func):
 def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
     """The thread with its analysis; for a logged-in viewer also `viewer_took_part`:
     whether they posted or voted in it (if not, they see what others like them see)."""
-    threads = Thread.objects.select_related("analysis").filter(pk=pk)
+    # The panel reads ThreadAnalysis.panel; the full map and summary can be large.
+    threads = (
+        Thread.objects.select_related("analysis")
+        .defer("analysis__map", "analysis__summary")
+        .filter(pk=pk)
+    )
     if viewer is not None and viewer.user_id is not None:
         threads = threads.annotate(
             viewer_took_part=Exists(

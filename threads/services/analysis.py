@@ -15,7 +15,6 @@ import logging
 import time
 import traceback
 from datetime import timedelta
-from textwrap import shorten
 
 import numpy as np
 from django.conf import settings
@@ -24,8 +23,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from threads.map_layout import argument_map_layout, scatter_layout
 from threads.models import Post, PostTag, Thread, ThreadAnalysis, Vote
+from threads.panel import panel_data
 
 log = logging.getLogger(__name__)
 
@@ -154,39 +153,6 @@ def load_snapshot(thread_id: int):
     )
 
 
-def _cited_posts(map_json: dict, summary_json: dict) -> set[int]:
-    cited = {c["post"] for c in map_json["cruxes"]} | {c["post"] for c in map_json["consensus"]}
-    cited |= {o["post"] for o in map_json["open"]}
-    cited |= {r["post"] for g in map_json["groups"] for r in g["representative"]}
-    extracts = [*summary_json.get("brief", []), *summary_json.get("common_ground", [])]
-    extracts += summary_json.get("open", [])
-    extracts += [e for g in summary_json.get("groups", []) for e in g["sentences"]]
-    for crux in summary_json.get("cruxes", []):
-        extracts += [e for e in (crux["support"], crux["rebuttal"]) if e]
-        cited.add(crux["post"])
-    return cited | {e["post"] for e in extracts}
-
-
-def presentation(snapshot, map_json: dict, summary_json: dict) -> dict:
-    """What the map panel shows besides the numbers: who wrote each cited post, a short
-    excerpt of it, and the SVG geometry — so rendering the panel needs no queries."""
-    argument_map = argument_map_layout(map_json, snapshot.root)
-    scatter = scatter_layout(map_json)
-    wanted = _cited_posts(map_json, summary_json) | {n["post"] for n in argument_map["nodes"]}
-    posts = {
-        str(post.id): {
-            "author": post.author,
-            "role": post.role,
-            "excerpt": shorten(post.text, 160, placeholder=" …")
-            if not post.removed
-            else "[removed]",
-        }
-        for post in snapshot.posts
-        if post.id in wanted
-    }
-    return {"posts": posts, "argument_map": argument_map, "scatter": scatter}
-
-
 def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | None:
     """Compute and store the map and summaries of a thread; the body of the Celery task.
 
@@ -226,7 +192,12 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
         started = time.perf_counter()
         map_json = thread_map.to_json()
         summary_json = summary.to_json()
-        map_json["presentation"] = presentation(snapshot, map_json, summary_json)
+        panel = panel_data(
+            map_json,
+            summary_json,
+            root=snapshot.root,
+            posts=((p.id, p.author, p.text, p.removed) for p in snapshot.posts),
+        )
     except Exception as exc:
         log.exception("analysis of thread %s failed", thread_id)
         ThreadAnalysis.objects.filter(pk=analysis.pk).update(
@@ -245,6 +216,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             fresh.watermark = version
             fresh.map = map_json
             fresh.summary = summary_json
+            fresh.panel = panel
             fresh.timings = timings
             fresh.algorithm = map_json.get("algorithm", {}).get("version", "")
             fresh.vote_count = int(snapshot.vote_value.size)

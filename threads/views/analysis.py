@@ -3,135 +3,94 @@ the JSON API, and "what changed since your last visit"."""
 
 from __future__ import annotations
 
-import json
+from datetime import timedelta
+from textwrap import shorten
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from threads.analysis.changes import summary_changes
-from threads.models import Thread, ThreadAnalysis, ThreadVisit
+from threads.models import Post, Thread, ThreadAnalysis, ThreadVisit
 
-OPEN_LABELS = {
-    "unanswered_question": "Unanswered question",
-    "unanswered_rebuttal": "Unanswered objection",
-    "unanswered_claim": "Unrebutted claim",
-}
-
-
-def _percent(share: float | None) -> int | None:
-    return None if share is None else round(share * 100)
-
-
-def _cite(meta: dict, item: dict) -> dict:
-    post = meta.get(str(item["post"]), {})
-    cited = {**item, "author": post.get("author", ""), "excerpt": post.get("excerpt", "")}
-    if "kind" in item:
-        cited["label"] = OPEN_LABELS.get(item["kind"], "Open")
-    return cited
+PANEL_FIELDS = ("analysis__map", "analysis__summary")  # what the panel never reads
+# "Map computed 3 minutes ago" may lag this much; everything else is in the cache key.
+PANEL_CACHE_SECONDS = 60
 
 
 def panel_context(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
-    """Everything the map and summary panel shows, from the stored analysis alone."""
-    if analysis is None or analysis.map is None:
-        state = analysis.status if analysis else ThreadAnalysis.Status.PENDING
+    """The panel's state (fresh, stale, computing, failed) around its stored content."""
+    if analysis is None or analysis.panel is None:
+        state = analysis.status if analysis else "none"
         return {
             "thread": thread,
             "state": state,
             "ready": False,
-            "poll": state in ("pending", "running"),
+            "poll": analysis is not None and _recently_requested(analysis),
             "error": analysis.error.splitlines()[0] if analysis and analysis.error else "",
         }
-    map_json, summary = analysis.map, analysis.summary or {}
-    presentation = map_json.get("presentation", {})
-    meta = presentation.get("posts", {})
     stale = analysis.watermark < thread.data_version
-    groups = [
-        {
-            "id": group["id"],
-            "size": group["size"],
-            "share": _percent(group["size"] / max(1, map_json["participants"])),
-            "representative": [
-                {**_cite(meta, rep), "agree": _percent(rep["agree_share"])}
-                for rep in group["representative"]
-            ],
-        }
-        for group in map_json["groups"]
-    ]
-    camps = {
-        camp["group"]: [
-            {**_cite(meta, sentence), "agree": _percent(share)}
-            for sentence, share in zip(camp["sentences"], camp["agree_shares"], strict=False)
-        ]
-        for camp in summary.get("groups", [])
-    }
-    for group in groups:
-        group["sentences"] = camps.get(group["id"], [])
-    crux_texts = {c["post"]: c for c in summary.get("cruxes", [])}
-    cruxes = []
-    for crux in map_json["cruxes"][:5]:
-        told = crux_texts.get(crux["post"], {})
-        cruxes.append(
-            {
-                **_cite(meta, crux),
-                "text": told.get("text") or meta.get(str(crux["post"]), {}).get("excerpt", ""),
-                "support": told.get("support") and _cite(meta, told["support"]),
-                "rebuttal": told.get("rebuttal") and _cite(meta, told["rebuttal"]),
-                "by_group": [
-                    {"group": g, "agree": _percent(share)} for g, share in crux["by_group"].items()
-                ],
-            }
-        )
-    markers: dict[str, list[str]] = {}
-    for crux in map_json["cruxes"][:5]:
-        markers.setdefault(str(crux["post"]), []).append("crux")
-    for item in map_json["consensus"][:5]:
-        markers.setdefault(str(item["post"]), []).append("common ground")
-    for item in map_json["open"]:
-        label = "open question" if item["kind"] == "unanswered_question" else "open objection"
-        markers.setdefault(str(item["post"]), []).append(label)
     return {
+        **analysis.panel,
         "thread": thread,
         "state": analysis.status,
         "ready": True,
         "stale": stale,
-        "poll": stale or analysis.status in ("pending", "running"),
+        "poll": (stale or analysis.status != ThreadAnalysis.Status.DONE)
+        and _recently_requested(analysis),
         "failed": analysis.status == ThreadAnalysis.Status.FAILED,
         "computed_at": analysis.computed_at,
         "vote_count": analysis.vote_count,
-        "participants": map_json["participants"],
-        "single_group_reason": map_json.get("single_group_reason"),
-        "summary_status": summary.get("status"),
-        "summary_reason": summary.get("reason"),
-        "brief": [_cite(meta, e) for e in summary.get("brief", [])],
-        "groups": groups,
-        "cruxes": cruxes,
-        "common_ground": [_cite(meta, e) for e in summary.get("common_ground", [])],
-        "consensus": [_cite(meta, c) for c in map_json["consensus"][:5]],
-        "open": [_cite(meta, o) for o in summary.get("open", [])]
-        or [_cite(meta, o) for o in map_json["open"][:10]],
-        "argument_map": _with_excerpts(presentation.get("argument_map"), meta),
-        "scatter": presentation.get("scatter"),
-        "markers_json": json.dumps(markers, separators=(",", ":")),
     }
 
 
-def _with_excerpts(argument_map: dict | None, meta: dict) -> dict | None:
-    if not argument_map:
-        return argument_map
-    nodes = [_cite(meta, node) for node in argument_map["nodes"]]
-    return {**argument_map, "nodes": nodes}
+def _recently_requested(analysis: ThreadAnalysis) -> bool:
+    """Poll only while a run may still land; past that the sweep takes over and a
+    reader's next post or vote wakes the panel again."""
+    since = timezone.now() - timedelta(seconds=2 * settings.CRUX_ANALYSIS_STUCK_SECONDS)
+    latest = max(filter(None, [analysis.requested_at, analysis.started_at]), default=None)
+    return analysis.status in ("pending", "running") or bool(latest and latest > since)
+
+
+def render_panel(request, thread: Thread) -> str:
+    """The panel's HTML, cached for a minute per state of the analysis: it is the same
+    for every reader but for whether they are logged in ("since your last visit")."""
+    analysis = getattr(thread, "analysis", None)
+    state = "none"
+    if analysis is not None:
+        parts = (
+            analysis.pk,
+            analysis.status,
+            analysis.watermark,
+            thread.data_version,
+            analysis.computed_at and analysis.computed_at.timestamp(),
+            analysis.requested_at and analysis.requested_at.timestamp(),
+        )
+        state = "-".join(str(part) for part in parts)
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    key = f"panel:{thread.pk}:{state}:{int(signed_in)}"
+    html = cache.get(key)
+    if html is None:
+        context = {**panel_context(thread, analysis), "user": user}
+        html = render_to_string("threads/analysis_panel.html#panel", context, request=request)
+        cache.set(key, html, PANEL_CACHE_SECONDS)
+    return html
 
 
 @require_GET
 @never_cache
 def analysis_panel(request, pk: int):
     """The panel alone, for htmx to refresh while an analysis is pending."""
-    thread = get_object_or_404(Thread.objects.select_related("analysis"), pk=pk)
-    analysis = getattr(thread, "analysis", None)
-    return render(request, "threads/analysis_panel.html#panel", panel_context(thread, analysis))
+    thread = get_object_or_404(
+        Thread.objects.select_related("analysis").defer(*PANEL_FIELDS), pk=pk
+    )
+    return HttpResponse(render_panel(request, thread))
 
 
 def _not_found(pk: int) -> JsonResponse:
@@ -158,7 +117,6 @@ def map_json(request, pk: int):
     analysis = getattr(thread, "analysis", None)
     body = _header(thread, analysis)
     stored = dict(analysis.map or {}) if analysis else {}
-    stored.pop("presentation", None)
     body["algorithm"] = stored.pop("algorithm", None)
     body.update(stored)
     return JsonResponse(body)
@@ -198,12 +156,17 @@ def analysis_changes(request, pk: int):
             context["first_visit"] = True
         elif visit.watermark != analysis.watermark:
             changes = summary_changes(visit.map_seen, analysis.map)
-            meta = analysis.map.get("presentation", {}).get("posts", {})
+            excerpts = {
+                pk: {"post": pk, "author": author, "excerpt": shorten(text, 160, placeholder=" …")}
+                for pk, author, text in Post.objects.filter(
+                    pk__in=[*changes.new_cruxes, *changes.answered]
+                ).values_list("pk", "author__username", "body_text")
+            }
             context["changes"] = {
                 "since": visit.seen_at,
-                "new_cruxes": [_cite(meta, {"post": p}) for p in changes.new_cruxes],
+                "new_cruxes": [excerpts[p] for p in changes.new_cruxes if p in excerpts],
                 "groups": [g.__dict__ for g in changes.groups],
-                "answered": [_cite(meta, {"post": p}) for p in changes.answered],
+                "answered": [excerpts[p] for p in changes.answered if p in excerpts],
             }
         ThreadVisit.objects.update_or_create(
             user=request.user,

@@ -1,7 +1,9 @@
-"""Geometry for the map panel's two SVG pictures, computed once per analysis run.
+"""What the map and summary panel shows, computed once per analysis run.
 
-The worker stores the result beside the map, so rendering the panel is a loop over
-ready coordinates. Pure functions over the map's JSON; no Django.
+The worker turns the map and summary JSON into `panel_data` — cited sentences with
+their authors, the lists, and the geometry of the two SVG pictures — and stores it
+beside them, so a thread page renders the panel from one small JSON value with no
+further queries. Pure functions; no Django.
 
 - The argument map is a tidy tree of at most MAX_NODES posts grown from the opening
   post, preferring typed replies (attack/support) and the posts the lists point at
@@ -13,11 +15,13 @@ ready coordinates. Pure functions over the map's JSON; no Django.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
+from textwrap import shorten
 from typing import Any
 
 MAX_NODES = 40
-MAX_POINTS = 600
+MAX_POINTS = 300
 NODE_W, NODE_H, GAP_X, GAP_Y = 34, 24, 16, 56
 SCATTER_SIZE = 320
 GROUP_COLOURS = ["#2d5bd3", "#d3562d", "#2f9e6e", "#9b4dca", "#c9a227"]
@@ -160,4 +164,122 @@ def scatter_layout(map_json: Mapping[str, Any]) -> dict[str, Any]:
             {"group": g["id"], "size": g["size"], "colour": colour[g["id"]]}
             for g in map_json.get("groups", [])
         ],
+    }
+
+
+OPEN_LABELS = {
+    "unanswered_question": "Unanswered question",
+    "unanswered_rebuttal": "Unanswered objection",
+    "unanswered_claim": "Unrebutted claim",
+}
+MAX_LISTED = 5
+MAX_OPEN = 10
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
+def _cited_posts(map_json: Mapping[str, Any], summary_json: Mapping[str, Any]) -> set[int]:
+    cited = {c["post"] for c in map_json["cruxes"]} | {c["post"] for c in map_json["consensus"]}
+    cited |= {o["post"] for o in map_json["open"][:MAX_OPEN]}
+    cited |= {r["post"] for g in map_json["groups"] for r in g["representative"]}
+    extracts = [*summary_json.get("brief", []), *summary_json.get("common_ground", [])]
+    extracts += summary_json.get("open", [])
+    extracts += [e for g in summary_json.get("groups", []) for e in g["sentences"]]
+    for crux in summary_json.get("cruxes", []):
+        extracts += [e for e in (crux["support"], crux["rebuttal"]) if e]
+        cited.add(crux["post"])
+    return cited | {e["post"] for e in extracts}
+
+
+def panel_data(
+    map_json: Mapping[str, Any],
+    summary_json: Mapping[str, Any],
+    *,
+    root: int,
+    posts: Iterable[tuple[int, str, str, bool]],
+) -> dict[str, Any]:
+    """Everything the panel shows, as JSON-ready data. `posts` yields (id, author,
+    plain text, removed) for the thread's posts; only the cited ones are kept."""
+    argument_map = argument_map_layout(map_json, root)
+    wanted = _cited_posts(map_json, summary_json) | {n["post"] for n in argument_map["nodes"]}
+    meta = {
+        post_id: {
+            "author": author,
+            "excerpt": "[removed]" if removed else shorten(text, 160, placeholder=" …"),
+        }
+        for post_id, author, text, removed in posts
+        if post_id in wanted
+    }
+
+    def cite(item: Mapping[str, Any]) -> dict[str, Any]:
+        cited = {**item, **meta.get(item["post"], {"author": "", "excerpt": ""})}
+        if "kind" in item:
+            cited["label"] = OPEN_LABELS.get(item["kind"], "Open")
+        return cited
+
+    participants = map_json["participants"]
+    camps = {
+        camp["group"]: [
+            {**cite(sentence), "agree": _percent(share)}
+            for sentence, share in zip(camp["sentences"], camp["agree_shares"], strict=False)
+        ]
+        for camp in summary_json.get("groups", [])
+    }
+    groups = [
+        {
+            "id": group["id"],
+            "size": group["size"],
+            "share": _percent(group["size"] / max(1, participants)),
+            "representative": [
+                {**cite(rep), "agree": _percent(rep["agree_share"])}
+                for rep in group["representative"]
+            ],
+            "sentences": camps.get(group["id"], []),
+        }
+        for group in map_json["groups"]
+    ]
+    told = {c["post"]: c for c in summary_json.get("cruxes", [])}
+    cruxes = []
+    for crux in map_json["cruxes"][:MAX_LISTED]:
+        summary = told.get(crux["post"], {})
+        cited = cite(crux)
+        cruxes.append(
+            {
+                **cited,
+                "text": summary.get("text") or cited["excerpt"],
+                "support": summary.get("support") and cite(summary["support"]),
+                "rebuttal": summary.get("rebuttal") and cite(summary["rebuttal"]),
+                "by_group": [
+                    {"group": g, "agree": _percent(share)} for g, share in crux["by_group"].items()
+                ],
+            }
+        )
+    markers: dict[str, list[str]] = {}
+    for crux in map_json["cruxes"][:MAX_LISTED]:
+        markers.setdefault(str(crux["post"]), []).append("crux")
+    for item in map_json["consensus"][:MAX_LISTED]:
+        markers.setdefault(str(item["post"]), []).append("common ground")
+    for item in map_json["open"]:
+        label = "open question" if item["kind"] == "unanswered_question" else "open objection"
+        markers.setdefault(str(item["post"]), []).append(label)
+    return {
+        "participants": participants,
+        "single_group_reason": map_json.get("single_group_reason"),
+        "summary_status": summary_json.get("status"),
+        "summary_reason": summary_json.get("reason"),
+        "brief": [cite(e) for e in summary_json.get("brief", [])],
+        "groups": groups,
+        "cruxes": cruxes,
+        "common_ground": [cite(e) for e in summary_json.get("common_ground", [])],
+        "consensus": [cite(c) for c in map_json["consensus"][:MAX_LISTED]],
+        "open": [cite(o) for o in summary_json.get("open", [])]
+        or [cite(o) for o in map_json["open"][:MAX_OPEN]],
+        "argument_map": {
+            **argument_map,
+            "nodes": [{**node, **meta.get(node["post"], {})} for node in argument_map["nodes"]],
+        },
+        "scatter": scatter_layout(map_json),
+        "markers_json": json.dumps(markers, separators=(",", ":")),
     }
