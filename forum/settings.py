@@ -235,7 +235,7 @@ CRUX_MAX_BODY_CHARS = 40_000
 CRUX_MAX_TITLE_CHARS = 200
 CRUX_MAX_DEPTH = 200
 # Seconds to wait before analysing a thread, so a burst of votes becomes one run.
-CRUX_ANALYSIS_COALESCE_SECONDS = env_int("CRUX_ANALYSIS_COALESCE_SECONDS", 3)
+CRUX_ANALYSIS_COALESCE_SECONDS = env_int("CRUX_ANALYSIS_COALESCE_SECONDS", 2)
 # A running analysis older than this is considered stuck and re-enqueued by the sweep.
 # Equal to the hard time limit: past it the run's worker is gone. With the sweep every
 # 30 s, a run lost with its worker is redone within about 90 s.

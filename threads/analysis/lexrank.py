@@ -66,7 +66,7 @@ def similarity_graph(
     vectors: sp.csr_matrix,
     threshold: float = 0.1,
     max_work: float = 1e7,
-    block_rows: int = 2048,
+    block_rows: int = 512,
 ) -> sp.csr_matrix:
     """Cosine similarities >= threshold between different rows, as a symmetric CSR.
 
@@ -97,12 +97,15 @@ def similarity_graph(
     for start in range(0, n, block_rows):
         block = (vectors[start : start + block_rows] @ vectors[start:].T).tocoo()
         keep = (block.data >= threshold) & (block.col > block.row)
-        rows.append(block.row[keep] + start)
-        cols.append(block.col[keep] + start)
+        # int32 indices: a graph of millions of edges is a worker's largest allocation.
+        rows.append((block.row[keep] + start).astype(np.int32))
+        cols.append((block.col[keep] + start).astype(np.int32))
         weights.append(block.data[keep])
-    upper_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    upper_cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        del block
+    upper_rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+    upper_cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
     upper = np.concatenate(weights) if weights else np.zeros(0, np.float32)
+    del rows, cols, weights
     return sp.csr_matrix(
         (
             np.concatenate([upper, upper]),
@@ -129,10 +132,14 @@ def lexrank(
         return np.zeros(0)
     degree = np.asarray(graph.sum(axis=1), dtype=np.float64).ravel()
     dangling = degree == 0
-    inverse_degree = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, degree))
+    # float32 throughout, like the graph, so no float64 copy of millions of edges is
+    # made; rounding stays far below the tolerance.
+    inverse_degree = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, degree)).astype(
+        np.float32
+    )
     # The graph is symmetric, so Pᵀ·p = W·(p / degree) with W the graph itself.
-    weights = graph.astype(np.float64)
-    rank = np.full(n, 1.0 / n)
+    weights = graph.astype(np.float32, copy=False)
+    rank = np.full(n, 1.0 / n, dtype=np.float32)
     for _ in range(max_iterations):
         spread = weights @ (rank * inverse_degree)
         updated = (1 - damping) / n + damping * (spread + rank[dangling].sum() / n)
@@ -140,7 +147,7 @@ def lexrank(
         rank = updated
         if change < tolerance:
             break
-    return rank
+    return rank.astype(np.float64)
 
 
 def mmr_select(
