@@ -447,3 +447,26 @@ def test_sample_debates_lose_nothing_to_the_sanitiser():
             posts += 1
     assert posts > 30
     print(f"\nsample debates: {posts} posts render unchanged by the sanitiser")
+
+
+# --- The checks can fail ------------------------------------------------------------------
+
+
+def test_the_page_checks_catch_markup_that_skipped_the_sanitiser(client, user):
+    """Controls: a stored body that never went through render_markdown, and an escaped
+    field that became markup, are both reported."""
+    from tests.factories import make_reply, make_thread, opening_post
+
+    thread = make_thread(user)
+    reply = make_reply(opening_post(thread), user, body="Harmless.")
+    raw = '<img src=x onerror="alert(1)"><a hx-post="/accounts/logout/">x</a>'
+    Post.objects.filter(pk=reply.pk).update(body_html=raw, version=reply.version + 1)
+    page = sh.parse(client.get(thread.get_absolute_url()).content)
+    problems = sh.check_page(page, THREAD_REGIONS).problems
+    assert any("event handler onerror" in p for p in problems)
+    assert any("'hx-post'" in p for p in problems)
+
+    forged = sh.parse('<p class="thread-meta">by <a href="/u/x/">x<img src=x></a></p>')
+    assert sh.check_page(forged, HOME_REGIONS).problems
+    javascript = sh.parse('<a href=" java\tscript:alert(1)">x</a>')
+    assert any("javascript:" in p for p in sh.page_problems(javascript))
