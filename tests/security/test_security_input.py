@@ -1,0 +1,42 @@
+"""Hostile input never breaks a page for everyone else: what the app stores, every page
+can show (issue #9; found by the corpus tests, where a "/" in an imported author's name
+made the thread list, feeds and moderation pages fail to build their URLs)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from threads.importers.parsed import DumpError
+from threads.models import Thread, User
+from threads.services.importing import import_text
+
+pytestmark = pytest.mark.django_db
+
+
+def crux_json(author: str) -> str:
+    return json.dumps(
+        {
+            "format": "crux-thread/1",
+            "title": "An imported debate",
+            "posts": [{"id": 1, "parent": None, "author": author, "role": "claim",
+                       "body": "Imported words."}],
+        }
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("author", ["evil/name", "<script>alert(1)</script>", "a b", "x\ny"])
+def test_importing_an_author_name_the_site_could_not_link_to_is_refused_whole(author):
+    with pytest.raises(DumpError, match="not allowed"):
+        import_text(crux_json(author), fmt="json")
+    assert not Thread.objects.exists()
+    assert not User.objects.filter(username=author).exists()
+
+
+def test_an_imported_author_with_an_allowed_name_shows_on_every_page(client):
+    thread, _ = import_text(crux_json("Émile.o@x+y-z_"), fmt="json")
+    author = thread.author.username
+    for url in ["/", thread.get_absolute_url(), "/feeds/threads/", f"/u/{author}/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
