@@ -182,7 +182,11 @@ class Report:
             "# Crux benchmark results",
             "",
             "Measured by `make bench` (bench/run.py) on this machine; every number below "
-            "comes from that run. Budgets are issue #8's, for a 2-core box.",
+            "comes from that run. Budgets are issue #8's, for a 2-core box. To reproduce: "
+            "`make bench` with PostgreSQL and Redis on 127.0.0.1 (or CRUX_BENCH_DATABASE_URL "
+            "and CRUX_BENCH_REDIS_URL; the bench database is dropped and rebuilt, the Redis "
+            "DB flushed). The SQL of the page and of the reply and vote POSTs, with "
+            "PostgreSQL's EXPLAIN ANALYZE, is left in bench/out/.",
             "",
             *[f"- {line}" for line in machine],
             "",
