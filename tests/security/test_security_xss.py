@@ -76,6 +76,24 @@ TAG_PAGE_REGIONS = [
     sh.Region("title", "a", test=_parent_has_class("tagged-meta")),
     sh.Region("excerpt", "blockquote", "tagged-excerpt"),
 ]
+PERMALINK_REGIONS = [
+    *THREAD_REGIONS[:4],
+    sh.Region("title", "a", test=_parent_has_class("breadcrumb")),
+    sh.Region("page-title", "title"),
+]
+HISTORY_REGIONS = [
+    sh.Region("source", "pre", "source"),
+    sh.Region("title", "a", test=_parent_has_class("breadcrumb")),
+    sh.Region("username", "h1"),
+    sh.Region("page-title", "title"),
+]
+EDIT_REGIONS = [
+    *THREAD_REGIONS[:4],
+    sh.Region("source", "textarea", test=lambda element, _: element.get("name") == "body"),
+    sh.Region("quote-field", "textarea", test=lambda element, _: element.get("name") == "quote"),
+    sh.Region("title", "a", test=_parent_has_class("breadcrumb")),
+    sh.Region("page-title", "title"),
+]
 SEARCH_REGIONS = [
     # Matches are wrapped in <mark> by the template; nothing else may be inside.
     sh.Region("hit", "a", kind="marked", test=_parent_has_class("thread-hit")),
@@ -133,10 +151,13 @@ def _benign_shapes(moderator: User) -> dict[str, set]:
 def _pages(site: HostileSite, *, sample: int):
     """(page kind, url, regions, viewer) for the pages that are not walked in full."""
     for item in site.stored[::sample]:
-        user = User.objects.get(pk=Post.objects.get(pk=item.post_id).author_id)
-        yield "profile", crux_tags.profile_url(user), PROFILE_REGIONS, None
+        post = Post.objects.select_related("author").get(pk=item.post_id)
+        yield "profile", crux_tags.profile_url(post.author), PROFILE_REGIONS, None
         tag = Tag.objects.get(post_tags__post_id=item.post_id)
         yield "tag", tag.get_absolute_url(), TAG_PAGE_REGIONS, None
+        yield "permalink", post.get_absolute_url(), PERMALINK_REGIONS, None
+        yield "history", f"/p/{post.pk}/history/", HISTORY_REGIONS, None
+        yield "edit", f"/p/{post.pk}/edit/", EDIT_REGIONS, post.author
     for thread in site.payload_threads[:2]:
         for viewer in (None, "moderator"):
             yield "thread", thread.get_absolute_url(), THREAD_REGIONS, viewer
@@ -154,13 +175,13 @@ SEARCHES = ["alert", "script", "img", "svg", "onerror", "javascript", "iframe", 
 _clients: dict = {}
 
 
-def _get(url: str, viewer: str | None, site: HostileSite):
-    """GET as a reader or as the moderator (one logged-in client per test: sessions are
-    rolled back with each test, so tests start with `_clients.clear()`)."""
+def _get(url: str, viewer: str | User | None, site: HostileSite):
+    """GET as a reader, the moderator or a given user (one logged-in client per test:
+    sessions are rolled back with each test, so tests start with `_clients.clear()`)."""
     if viewer not in _clients:
         client = Client()
-        if viewer == "moderator":
-            client.force_login(site.moderator)
+        if viewer is not None:
+            client.force_login(site.moderator if viewer == "moderator" else viewer)
         _clients[viewer] = client
     response = _clients[viewer].get(url)
     assert response.status_code == 200, f"{url} as {viewer or 'reader'}: {response.status_code}"
@@ -326,22 +347,31 @@ def test_every_payload_as_a_report_reason_is_text_in_the_moderation_queue(hostil
 # --- A sample through the other pages that show these fields ------------------------------
 
 
-def test_payloads_on_profiles_tag_pages_and_search_results_are_inert(hostile):
-    """Profiles (username, titles, excerpts), tag pages and search highlights, for every
-    SAMPLE-th payload (each page shows one user or tag; all of them would take minutes)."""
+def test_payloads_on_other_pages_that_show_them_are_inert(hostile):
+    """For every SAMPLE-th payload (each of these pages shows one post, user or tag; all
+    of them would take minutes): profiles (username, titles, excerpts), tag pages, the
+    post's permalink, its history and its edit form (the Markdown source as text, in a
+    <pre> and a <textarea>), and search highlights."""
     site, baseline = hostile
     _clients.clear()
     problems: list[str] = []
     counts: Counter = Counter()
+    sources = dict(Post.objects.filter(thread__in=site.payload_threads).values_list("pk", "body"))
     for kind, url, regions, viewer in _pages(site, sample=SAMPLE):
         if kind in ("thread", "home", "tags", "queue"):
             continue  # walked in full above
         check = sh.check_page(sh.parse(_get(url, viewer, site).content), regions)
         problems += [f"{url}: {p}" for p in check.problems]
         problems += [f"{url}: {p}" for p in _foreign_shapes(check, baseline[kind])]
+        if kind in ("history", "edit"):  # the Markdown source, as text
+            post_id = int(url.split("/")[2])
+            if check.texts("source") != [sh.normalise_text(sources[post_id])]:
+                problems.append(f"{url}: the source shows as {check.texts('source')!r:.80}")
         counts[kind] += 1
-    _assert_no_problems(problems, "profiles, tag pages and search")
-    assert counts["profile"] == counts["tag"] == len(site.stored[::SAMPLE])
+    _assert_no_problems(problems, "profiles, tag pages, permalinks, history, edit, search")
+    sampled = len(site.stored[::SAMPLE])
+    assert counts["profile"] == counts["tag"] == counts["permalink"] == sampled
+    assert counts["history"] == counts["edit"] == sampled
     print(f"\nsampled pages: {dict(counts)}: 0 unsafe")
 
 
