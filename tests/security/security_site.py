@@ -13,11 +13,13 @@ as its body and as its quote (words of the opening post), is written by the user
 payload i, and carries the tag named payload i. The first opening post is reported by
 every payload user, with their payload as the reason (the queue lists a post's reports
 together). Separately, one thread per payload is titled with it (the thread list shows
-them).
+them). The first payload thread also gets votes and its map and summaries, which quote
+its posts.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -25,7 +27,8 @@ from django.utils import timezone
 from security_corpus import Payload, fit
 
 from threads import markdown
-from threads.models import PATH_SEGMENT, Post, PostTag, Report, Role, Tag, Thread, User
+from threads.models import PATH_SEGMENT, Post, PostTag, Report, Role, Tag, Thread, User, Vote
+from threads.services.analysis import run_analysis
 from threads.services.posting import _slug
 
 PER_THREAD = 100
@@ -131,7 +134,27 @@ def build(payloads: list[Payload], *, moderator: User, prefix: str = "xss") -> H
         batch_size=1000,
     )
     site.reported_posts.append(reported)
+    _analyse(site.payload_threads[0], prefix)
     return site
+
+
+def _analyse(thread: Thread, prefix: str) -> None:
+    """Votes from two camps on the first thread, then its map and summaries: the panel
+    quotes the hostile posts and names their authors."""
+    rng = random.Random(9)
+    posts = list(thread.posts.all())
+    voters = User.objects.bulk_create(
+        [User(username=f"{prefix}-voter-{i}", password=make_password(None)) for i in range(16)]
+    )
+    Vote.objects.bulk_create(
+        [
+            Vote(user=voter, post=post, axis=Vote.Axis.AGREE,
+                 value=1 if (i % 2 == 0) == (post.pk % 2 == 0) else -1)
+            for i, voter in enumerate(voters)
+            for post in rng.sample(posts, min(40, len(posts)))
+        ]
+    )  # fmt: skip
+    run_analysis(thread.pk, force=True)
 
 
 def _payload_thread(site, chunk, users, tags, *, prefix, now) -> None:
@@ -153,6 +176,7 @@ def _payload_thread(site, chunk, users, tags, *, prefix, now) -> None:
         role=Role.CLAIM,
         body=opening_body,
         body_html=markdown.render_markdown(opening_body),
+        body_text=markdown.plain_text(opening_body),
         created=now,
         reply_count=len(chunk),
     )
@@ -167,6 +191,7 @@ def _payload_thread(site, chunk, users, tags, *, prefix, now) -> None:
             quote=stored[i].quote,
             body=stored[i].body or "(blank payload)",
             body_html=markdown.render_markdown(stored[i].body or "(blank payload)"),
+            body_text=markdown.plain_text(stored[i].body or "(blank payload)"),
             depth=1,
             created=now,
         )

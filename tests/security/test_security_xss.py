@@ -47,6 +47,9 @@ THREAD_REGIONS = [
     sh.Region("tag", "a", "tag", test=sh.inside("post-header")),
     sh.Region("title", "h1", test=sh.inside("thread-header")),
     sh.Region("page-title", "title"),
+    # The map and summary panel quotes posts and names authors (escaped text).
+    sh.Region("panel-quote", "q", test=sh.inside("analysis-panel")),
+    sh.Region("panel-cite", "a", "cite"),
 ]
 HOME_REGIONS = [
     sh.Region("title", "a", test=lambda e, a: a[-1].tag == "h2" and not e.get("class")),
@@ -247,6 +250,7 @@ def test_every_payload_as_post_body_quote_username_and_tag_is_inert_on_thread_pa
                 if text != sh.normalise_text(expected(post)):
                     problems.append(f"{name} of post {post.pk} shows {text[:60]!r}")
                 shown[name] += 1
+        shown["panel quotes"] += len(check.found.get("panel-quote", []))
         title = check.texts("title")
         if title != [sh.normalise_text(thread.title)]:
             problems.append(f"thread {thread.pk} title shows {title!r}")
@@ -259,10 +263,11 @@ def test_every_payload_as_post_body_quote_username_and_tag_is_inert_on_thread_pa
     assert shown["quote"] == replies.exclude(quote="").count()
     assert shown["username"] == replies.count() + len(threads)
     assert shown["tag"] == replies.count()
+    assert shown["panel quotes"] > 0  # the analysed thread's map and summary
     print(
         f"\nthread pages as {viewer or 'reader'}: {len(threads)} pages, {shown['body']} "
         f"bodies, {shown['quote']} quotes, {shown['username']} usernames, {shown['tag']} tag "
-        f"badges: 0 unsafe"
+        f"badges, {shown['panel quotes']} quotes in the map panel: 0 unsafe"
     )
 
 
