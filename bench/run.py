@@ -620,7 +620,7 @@ class Bench:
             self.report.add(
                 "memory",
                 "gunicorn worker peak RSS (VmHWM after the load runs)",
-                " / ".join(f"{mib:.0f}" for mib in peaks) + " MiB",
+                " / ".join(f"{mib:.1f}" for mib in peaks) + " MiB",
                 f"≤ {BUDGET_GUNICORN_MIB} MiB",
                 peak <= BUDGET_GUNICORN_MIB,
             )
@@ -1008,7 +1008,7 @@ class Bench:
             self.report.add(
                 "memory",
                 "Celery worker peak RSS (VmHWM of the pool process after the runs)",
-                f"{peak:.0f} MiB (main process {main:.0f} MiB)",
+                f"{peak:.1f} MiB (main process {main:.1f} MiB)",
                 f"≤ {BUDGET_CELERY_MIB} MiB",
                 peak <= BUDGET_CELERY_MIB,
             )
