@@ -7,6 +7,8 @@ hidden keeps its title but not the text.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -18,6 +20,24 @@ from threads.models import Post, Thread
 from threads.search import visible_posts
 
 FEED_LENGTH = 30
+# Characters XML 1.0 cannot carry: C0 controls (Django's feed writer raises on them) and
+# U+FFFE/U+FFFF (it writes them, and readers reject the document).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+class AtomFeed(Atom1Feed):
+    """Atom without the control characters a post or title may hold: one pasted form
+    feed would otherwise make the whole feed fail, for every reader."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()})
 
 
 def brief_html(thread: Thread) -> str:
@@ -31,7 +51,7 @@ def brief_html(thread: Thread) -> str:
 
 
 class NewThreadsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     title = "Crux: new threads"
     subtitle = "Threads just opened on Crux, structured debate about AI risk."
 
@@ -78,7 +98,7 @@ class NewThreadsFeed(Feed):
 
 
 class ThreadPostsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def get_object(self, request, pk: int) -> Thread:
         return get_object_or_404(Thread, pk=pk)

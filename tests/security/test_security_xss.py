@@ -20,7 +20,7 @@ import pytest
 import security_html as sh
 from django.db import transaction
 from django.test import Client
-from security_corpus import CANARY_PAYLOADS, Payload, all_payloads
+from security_corpus import CANARY_PAYLOADS, Payload, all_payloads, fit
 from security_site import HostileSite, build
 
 from threads import markdown
@@ -378,6 +378,82 @@ def test_payloads_on_other_pages_that_show_them_are_inert(hostile):
     assert counts["profile"] == counts["tag"] == counts["permalink"] == sampled
     assert counts["history"] == counts["edit"] == sampled
     print(f"\nsampled pages: {dict(counts)}: 0 unsafe")
+
+
+# --- Feeds and the Markdown preview -------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _html_fragment_problems(html: str, *, extra_tags=()) -> list[str]:
+    """A feed entry's HTML or a preview, held to the sanitiser's allowlist."""
+    region = sh.Region("entry", "div", kind="markdown")
+    holder = sh.parse_fragment(html)
+    problems = sh.page_problems(holder)
+    for element, _ in sh.walk(holder):
+        if element.tag in extra_tags:
+            element.tag = "p"  # the feed's own wrapper around the summary's brief
+    return problems + sh.region_problems(region, holder, ())
+
+
+def test_feed_entries_carry_only_sanitised_html_and_titles_as_text(hostile):
+    """Feed readers render entry content as HTML: it is the stored, sanitised body (and
+    the summary's brief, escaped); titles and author names are XML text."""
+    from xml.etree import ElementTree
+
+    from threads.feeds import brief_html
+
+    site, _ = hostile
+    problems: list[str] = []
+    entries = 0
+    analysed = site.payload_threads[0]
+    feeds = ["/feeds/threads/", *(f"/t/{t.pk}/feed/" for t in site.payload_threads[:3])]
+    for url in feeds:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        feed = ElementTree.fromstring(response.content)  # well-formed XML, or this raises
+        for entry in feed.iter(f"{ATOM}entry"):
+            entries += 1
+            for content in (*entry.iter(f"{ATOM}summary"), *entry.iter(f"{ATOM}content")):
+                problems += [f"{url}: {p}" for p in _html_fragment_problems(content.text or "",
+                             extra_tags=("h3", "ul", "li"))]  # fmt: skip
+            for text_node in (*entry.iter(f"{ATOM}title"), *entry.iter(f"{ATOM}name")):
+                if len(text_node):
+                    problems.append(f"{url}: markup inside <{text_node.tag}>")
+    brief = brief_html(Thread.objects.select_related("analysis").get(pk=analysed.pk))
+    assert brief, "the analysed thread has a brief"
+    problems += _html_fragment_problems(brief, extra_tags=("h3", "ul", "li"))
+    _assert_no_problems(problems, "feeds")
+    assert entries >= 60
+    print(f"\nfeeds: {entries} entries: 0 unsafe")
+
+
+def test_the_markdown_preview_of_every_dompurify_payload_and_canary_is_inert(client, user):
+    """The reply form's Preview (an htmx POST) renders Markdown like a saved post."""
+    client.force_login(user)
+    payloads = [p for p in all_payloads() if p.corpus == "dompurify"] + [
+        Payload("canary", i, text) for i, text in enumerate(CANARY_PAYLOADS)
+    ]
+    problems: list[str] = []
+    previews = 0
+    for payload in payloads:
+        response = client.post("/preview/", {"body": payload.text}, HTTP_HX_REQUEST="true")
+        rendered = markdown.render_markdown(fit(payload.text))
+        if response.status_code == 422 or not rendered:  # blank: nothing to preview
+            continue
+        page = sh.parse(response.content)
+        problems += [f"{payload.label}: {p}" for p in sh.page_problems(page)]
+        body = next(e for e, _ in sh.walk(page) if "preview-body" in e.get("class", ""))
+        label = body[0]  # <p class="preview-label">, the template's own
+        body.remove(label)
+        body.text = label.tail
+        region = sh.Region("preview", "div", kind="markdown")
+        problems += [f"{payload.label}: {p}" for p in sh.region_problems(region, body, ())]
+        if not sh.same_content(body, rendered):
+            problems.append(f"{payload.label}: the preview differs from the saved rendering")
+        previews += 1
+    _assert_no_problems(problems, "preview")
+    assert previews >= 230
 
 
 # --- Markdown: raw HTML off, hx-* never survive, benign Markdown intact ------------------
