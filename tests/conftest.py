@@ -258,6 +258,26 @@ def page(chromium, live_server):
     context.close()
 
 
+def watch_for_problems(page) -> list[str]:
+    """Collect what a reader would notice going wrong: script errors, console errors
+    (CSP refusals, htmx failures) and failed requests. Empty means a clean visit."""
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and not msg.text.startswith("Failed to load resource")
+            and problems.append(msg.text)
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"),
+    )
+    return problems
+
+
 def browser_login(page, username: str, password: str = "correct horse battery") -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)

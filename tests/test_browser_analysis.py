@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, watch_for_problems
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.services.analysis import run_analysis
 
@@ -29,12 +29,7 @@ def test_panel_appears_marks_posts_and_updates_after_a_vote(page, settings):
     )
     run_analysis(thread.pk)
     make_user("reader")
-    problems = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on(
-        "console",
-        lambda m: m.type == "error" and "favicon" not in m.text and problems.append(m.text),
-    )
+    problems = watch_for_problems(page)
 
     browser_login(page, "reader")
     page.goto(thread.get_absolute_url())

@@ -4,31 +4,13 @@ entries of the public log."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, watch_for_problems
 from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.models import ModAction, Post, Thread
+from threads.models import ModAction, Post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def seeded_by_migrations(transactional_db):
-    """A transactional test may start from a database an earlier one flushed, without the
-    rows that data migrations made: put back the moderators group and the tag taxonomy."""
-    seed_tags = importlib.import_module("threads.migrations.0004_seed_argument_tags").seed_tags
-    seed_tags(django_apps, None)
-    content_type = ContentType.objects.get_for_model(Thread)
-    moderate, _ = Permission.objects.get_or_create(
-        codename="moderate", content_type=content_type, defaults={"name": "Can moderate"}
-    )
-    Group.objects.get_or_create(name="moderators")[0].permissions.add(moderate)
 
 
 def test_a_moderator_tags_and_removes_inline_and_a_reader_sees_it_all(page):
@@ -37,26 +19,7 @@ def test_a_moderator_tags_and_removes_inline_and_a_reader_sees_it_all(page):
     root = opening_post(thread)
     good = make_reply(root, make_user("bob"), body="To be fair to the agent view: planning helps.")
     bad = make_reply(root, make_user("carol"), body="Only a fool believes that.", role="comment")
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    # CSP refusals (inline styles or scripts) and htmx errors show up as console errors;
-    # failed requests are checked by status instead (the browser asks for a favicon).
-    page.on(
-        "console",
-        lambda msg: (
-            msg.type == "error"
-            and not msg.text.startswith("Failed to load resource")
-            and problems.append(msg.text)
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            r.status >= 400
-            and not r.url.endswith("/favicon.ico")
-            and problems.append(f"{r.status} {r.url}")
-        ),
-    )
+    problems = watch_for_problems(page)
 
     browser_login(page, "mod")
     page.goto(thread.get_absolute_url())

@@ -8,36 +8,13 @@ import re
 
 import pytest
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, watch_for_problems
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, Thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BOB_SAYS = "Prediction at scale forces planning, because the future depends on plans."
-
-
-def watch_for_problems(page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    # CSP refusals (inline scripts or styles) and htmx errors are console errors.
-    page.on(
-        "console",
-        lambda msg: (
-            msg.type == "error"
-            and not msg.text.startswith("Failed to load resource")
-            and problems.append(msg.text)
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            r.status >= 400
-            and not r.url.endswith("/favicon.ico")
-            and problems.append(f"{r.status} {r.url}")
-        ),
-    )
-    return problems
 
 
 def select_with_mouse(page, selector: str, share: float = 0.6) -> str:
