@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from threads.analysis.snapshot import ATTACK_ROLES, SUPPORT_ROLES
+
 from .records import PostRecord, ThreadRecord
 
-ATTACK_ROLES = {"rebuttal"}
-SUPPORT_ROLES = {"support", "concession"}
 AIF_TIME = "%Y-%m-%d %H:%M:%S"
 REMOVED_TEXT = "[removed]"
 
