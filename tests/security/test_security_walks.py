@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from security_urls import World, make_world, site_urls
 
-from tests.factories import make_user
+from tests.factories import make_reply, make_user
 from threads.models import Post, Vote
 from threads.services import moderation, voting
 
@@ -298,3 +298,30 @@ def test_votes_on_locked_threads_and_removed_posts_are_refused(world):
     assert Post.objects.get(pk=world.reply.pk).upvotes == 1  # world.author's, from before
     with pytest.raises((ValidationError, PermissionDenied)):  # whatever the entry point
         voting.cast_vote(user=voter, post=world.reply, axis="quality", value=1)
+
+
+def test_hidden_posts_and_individual_votes_reach_only_moderators(world):
+    """What readers may not see — removed and held posts, earlier versions of a removed
+    post, who voted how — is not in any page or document they can fetch (the lossless
+    Crux JSON export carries all of it, so it is the moderators')."""
+    secret = "The removed words"
+    removed = make_reply(world.opening, world.other, body=f"{secret}, never public.")
+    moderation.remove_post(moderator=world.moderator, post=removed, reason="Doxxing")
+    voter = make_user("walk-secret-voter")
+    voting.cast_vote(user=voter, post=world.reply, axis="agree", value=-1)
+    member = Client()
+    member.force_login(world.author)
+    leaks = []
+    for who, client in (("reader", Client()), ("member", member)):
+        for url in site_urls(world):
+            if url.is_admin:
+                continue
+            response = client.get(url.path)
+            if secret.encode() in response.content or voter.username.encode() in response.content:
+                leaks.append(f"{url.label} as {who}")
+    assert not leaks
+    moderator = Client()
+    moderator.force_login(world.moderator)
+    export = moderator.get(f"/api/threads/{world.thread.pk}/export.json")
+    assert secret in export.content.decode() and voter.username in export.content.decode()
+    assert Client().get(f"/api/threads/{world.thread.pk}/export.json").status_code == 403

@@ -30,7 +30,10 @@ def _json(document: dict) -> JsonResponse:
 
 @require_GET
 def export_json(request, pk: int):
-    """The crux-thread/1 document (format in threads/importers/crux_json.py)."""
+    """The crux-thread/1 document (format in threads/importers/crux_json.py). Lossless, so
+    it carries removed and held posts, their history and who voted how: moderators only."""
+    if not (request.user.is_authenticated and request.user.is_moderator):
+        return JsonResponse({"error": "Only moderators can export a whole thread."}, status=403)
     return _export(pk, f"crux-thread-{pk}.json", lambda record: _json(record_to_json(record)))
 
 
