@@ -62,3 +62,30 @@ def test_control_characters_in_posts_and_titles_do_not_break_the_feeds(client, u
         text = "".join(feed.itertext())
         assert "Bell  title" in text or "Bell title" in text
         assert "Page onePage two" in text.replace("\n", "") and "[31mred" in text
+
+
+EVIL = ["https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example"]
+
+
+@pytest.mark.parametrize("target", EVIL)
+def test_no_redirect_leaves_the_site(client, user, target):
+    """Every `next`, and the Referer that plain-form votes return to, stays on Crux."""
+    from tests.factories import make_reply, make_thread, make_user, opening_post
+
+    def stays(response) -> None:
+        assert response.status_code in (302, 303), response.status_code
+        location = response["Location"]
+        assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+
+    login = {"username": "alice", "password": "correct horse battery", "next": target}
+    stays(client.post(f"/accounts/login/?next={target}", login))
+    thread = make_thread(make_user("author"))
+    reply = make_reply(opening_post(thread), make_user("replier"))
+    vote = {"axis": "quality", "value": "1"}
+    stays(client.post(f"/p/{reply.pk}/vote/", vote, HTTP_REFERER=target))
+    report = {"kind": "report", "reason": "Spam", "next": target}
+    stays(client.post(f"/posts/{reply.pk}/report/", report))
+    stays(client.post("/accounts/logout/", {"next": target}))
+    password = "a long pass 42!"
+    signup = {"username": "newcomer", "password1": password, "password2": password}
+    stays(client.post("/accounts/signup/", {**signup, "next": target}))
