@@ -49,7 +49,7 @@ lock:
 	/tmp/crux-lock/bin/pip freeze --exclude pip --exclude setuptools > requirements/dev.lock
 
 worker: venv
-	$(BIN)/celery -A forum worker --loglevel=INFO --concurrency=1
+	$(BIN)/celery -A forum worker --loglevel=INFO --concurrency=1 --max-memory-per-child=350000
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -172,7 +172,10 @@ def _best_of(repeats: int, function) -> tuple[float, object]:
 
 
 def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    # This process's own peak (VmHWM). ru_maxrss of a forked child starts from its
+    # parent's peak on Linux, so it overstates a child started from a large parent.
+    own = _status_mib("VmHWM")
+    return own if own is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _status_mib(field: str) -> float | None:

@@ -21,7 +21,8 @@ trap stop EXIT INT TERM
 
 if [ -n "${REDIS_URL:-}" ]; then
   echo "REDIS_URL is set: starting a Celery worker and beat beside the web server."
-  OMP_NUM_THREADS=1 $BIN/celery -A forum worker --loglevel=INFO --concurrency=1 &
+  OMP_NUM_THREADS=1 $BIN/celery -A forum worker --loglevel=INFO --concurrency=1 \
+    --max-memory-per-child=350000 &
   pids+=($!)
   $BIN/celery -A forum beat --loglevel=INFO --schedule var/celerybeat-schedule &
   pids+=($!)

@@ -63,6 +63,13 @@ def render_markdown(source: str) -> str:
     return sanitise_html(_parser.render(source))
 
 
+def render_post(source: str) -> tuple[str, str]:
+    """(body_html, body_text) of a post from one parse of its Markdown."""
+    tokens = _parser.parse(source)
+    html = sanitise_html(_parser.renderer.render(tokens, _parser.options, {}))
+    return html, _tokens_text(tokens, include_quotes=False)
+
+
 def safe_html(stored_html: str) -> SafeString:
     """Mark HTML that render_markdown produced as safe for templates.
 
@@ -76,9 +83,13 @@ def plain_text(source: str, *, include_quotes: bool = False) -> str:
     """The words of a post as plain text, one paragraph per blank-line block, Markdown
     stripped. Block quotes (the words of others that a reply repeats) are left out
     unless `include_quotes`."""
+    return _tokens_text(_parser.parse(source), include_quotes=include_quotes)
+
+
+def _tokens_text(tokens, *, include_quotes: bool) -> str:
     paragraphs: list[str] = []
     quote_depth = 0
-    for token in _parser.parse(source):
+    for token in tokens:
         if token.type == "blockquote_open":
             quote_depth += 1
         elif token.type == "blockquote_close":

@@ -143,6 +143,7 @@ def import_thread(record: ThreadRecord) -> Thread:
         score=counts[opening.key]["quality", 1] - counts[opening.key]["quality", -1],
     )
     ids = dict(zip(by_key, _reserve_post_ids(len(record.posts)), strict=True))
+    rendered = {post.key: markdown.render_post(post.body) for post in record.posts}
     paths: dict[object, str] = {}
     depths: dict[object, int] = {}
     posts = []
@@ -163,8 +164,8 @@ def import_thread(record: ThreadRecord) -> Thread:
                 role_inferred=post.role_inferred,
                 quote=post.quote,
                 body=post.body,
-                body_html=markdown.render_markdown(post.body),
-                body_text=markdown.plain_text(post.body),
+                body_html=rendered[post.key][0],
+                body_text=rendered[post.key][1],
                 path=paths[post.key],
                 depth=depths[post.key],
                 created=created[post.key],

@@ -55,9 +55,16 @@ def is_exempt(user: User) -> bool:
 
 
 def is_new_account(user: User) -> bool:
+    """Younger than a day or fewer than a few posts. Asked by check() and record() in
+    one request, so the answer is kept on the user object."""
     if timezone.now() - user.date_joined < NEW_ACCOUNT_AGE:
         return True
-    return user.posts.all()[:NEW_ACCOUNT_POSTS].count() < NEW_ACCOUNT_POSTS
+    if getattr(user, "_crux_established", False):
+        return False
+    established = user.posts.all()[:NEW_ACCOUNT_POSTS].count() >= NEW_ACCOUNT_POSTS
+    if established:
+        user._crux_established = True  # once established, always established
+    return not established
 
 
 def _allowance(user: User, action: str) -> tuple[int, int]:

@@ -106,6 +106,7 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
             raise ValidationError({"link": "The link must be an http(s) address."}) from None
     limits.check(author, "thread")
     now = timezone.now()
+    body_html, body_text = markdown.render_post(body)
     thread = Thread.objects.create(
         title=title, slug=_slug(title), link=link, author=author, created=now, last_activity=now
     )
@@ -114,8 +115,8 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
         author=author,
         role=Role.CLAIM,
         body=body,
-        body_html=markdown.render_markdown(body),
-        body_text=markdown.plain_text(body),
+        body_html=body_html,
+        body_text=body_text,
         created=now,
     )
     Post.objects.filter(pk=post.pk).update(path=_segment(post.pk))
@@ -188,7 +189,9 @@ def _reply(*, author, parent, body, role, quote, submission_token) -> Post:
     role = _clean_role(role)
     body = _clean_body(body)
     # Lock the parent: its reply counter changes, and a removal must not slip in between.
-    parent = Post.objects.select_for_update().select_related("thread").get(pk=parent.pk)
+    # Lock the parent row only: the thread's counters change by atomic F() updates, so
+    # replies elsewhere in the thread need not wait for this one.
+    parent = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=parent.pk)
     thread = parent.thread
     if thread.locked:
         raise ValidationError("This thread is locked: it takes no new replies.")
@@ -202,6 +205,7 @@ def _reply(*, author, parent, body, role, quote, submission_token) -> Post:
     limits.check(author, "post")
 
     now = timezone.now()
+    body_html, body_text = markdown.render_post(body)
     new_participant = not Post.objects.filter(thread=thread, author=author).exists()
     post = Post.objects.create(
         thread=thread,
@@ -210,8 +214,8 @@ def _reply(*, author, parent, body, role, quote, submission_token) -> Post:
         role=role,
         quote=quote,
         body=body,
-        body_html=markdown.render_markdown(body),
-        body_text=markdown.plain_text(body),
+        body_html=body_html,
+        body_text=body_text,
         depth=parent.depth + 1,
         created=now,
         submission_token=submission_token,
@@ -265,8 +269,7 @@ def edit_post(
         editor=editor,
     )
     post.body = body
-    post.body_html = markdown.render_markdown(body)
-    post.body_text = markdown.plain_text(body)
+    post.body_html, post.body_text = markdown.render_post(body)
     post.quote = new_quote
     post.role = new_role
     post.role_inferred = False

@@ -41,7 +41,8 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
         raise ValidationError(f"Unknown vote axis {axis!r}.")
     if value not in (1, -1):
         raise ValidationError("A vote is +1 or -1.")
-    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    # Lock the post row only (its counters change); votes elsewhere in the thread proceed.
+    post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
     if post.thread.locked:
         raise ValidationError("This thread is locked: votes are closed.")
     if post.is_removed or post.deleted_by_author:
