@@ -166,3 +166,25 @@ def test_the_guard_keys_usernames_of_any_shape_safely():
     for name in ["", "a" * 500, "<script>", "x\ny", "名前", "'; DROP TABLE"]:
         login_guard.record_failure(name, HOME)
         assert login_guard.seconds_locked(name, HOME) == 0
+
+
+@pytest.mark.redis
+def test_the_counts_work_in_redis_as_in_production(client, user, settings):
+    """Production keeps the counters in Redis, shared by every web worker."""
+    import uuid
+
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    try:
+        fail_until_locked(client, "alice")
+        assert attempt(client, "alice", RIGHT).status_code == 429
+        assert attempt(client, "alice", RIGHT, ELSEWHERE).status_code == 302
+    finally:
+        cache.clear()
