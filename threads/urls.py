@@ -32,17 +32,13 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
-    path(
-        "accounts/password_reset/done/", accounts.password_reset_done, name="password_reset_done"
-    ),
+    path("accounts/password_reset/done/", accounts.password_reset_done, name="password_reset_done"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         accounts.password_reset_confirm,
         name="password_reset_confirm",
     ),
-    path(
-        "accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"
-    ),
+    path("accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     # --- Thread page, posts, replies, votes (threads/views/thread.py) ----------------------
     path("t/<int:pk>/", thread.thread_redirect, name="thread_redirect"),
     path("t/<int:pk>/<slug:slug>/", thread.thread_page, name="thread"),
