@@ -23,7 +23,7 @@ run: venv
 	DEBUG=$${DEBUG:-1} bash scripts/run.sh
 
 test: venv lint
-	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || { echo "make: models changed without a migration"; exit 1; }
+	DJANGO_SETTINGS_MODULE=forum.test_settings $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || { echo "make: models changed without a migration"; exit 1; }
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
