@@ -237,3 +237,14 @@ def test_upload_page_is_for_moderators_only(client, user):
     assert client.get("/moderation/import/").status_code == 302  # to the login page
     client.force_login(user)
     assert client.get("/moderation/import/").status_code == 403
+
+
+def test_tags_whose_slugs_normalise_alike_import_as_one_tag(client, debate):
+    document = client.get(f"/api/threads/{debate.pk}/export.json").json()
+    spelled = [("power seeking", "Power seeking"), ("power-seeking", "Power-seeking")]
+    for post, (slug, name) in zip(document["posts"][1:3], spelled, strict=True):
+        post["tags"] = [{"slug": slug, "name": name, "kind": "topic"}]
+    document["posts"][1]["tags"].append({"slug": "power-seeking", "name": "x", "kind": "topic"})
+    thread, _ = import_text(json.dumps(document), fmt="json")
+    tag = Tag.objects.get(slug="power-seeking")
+    assert PostTag.objects.filter(post__thread=thread, tag=tag).count() == 2

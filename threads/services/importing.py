@@ -98,13 +98,16 @@ def _reserve_post_ids(count: int) -> list[int]:
 
 
 def _tags_by_slug(uses: list[TagUse]) -> dict[str, Tag]:
-    slugs = {use.slug for use in uses}
-    tags = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
+    """The tag for each slug the file names. Slugs are normalised as Crux makes them, so
+    "a b" and "a-b" are one tag, found or created once."""
+    normal = {use.slug: slugify(use.slug)[:70] or "tag" for use in uses}
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=set(normal.values()))}
     for use in uses:
-        if use.slug not in tags:
-            slug = slugify(use.slug)[:70] or "tag"
-            tags[use.slug] = Tag.objects.create(slug=slug, name=use.name[:60], kind=use.kind)
-    return tags
+        if normal[use.slug] not in found:
+            found[normal[use.slug]] = Tag.objects.create(
+                slug=normal[use.slug], name=use.name[:60], kind=use.kind
+            )
+    return {given: found[slug] for given, slug in normal.items()}
 
 
 @transaction.atomic
