@@ -121,7 +121,7 @@ REDIS_URL = redis_from_env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "forum.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "crux",
             # A dead Redis must not hang page views: fail fast, let callers degrade.

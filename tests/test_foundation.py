@@ -142,3 +142,41 @@ def test_a_real_worker_analyses_a_thread_end_to_end(celery_worker):
     )
     assert analysis.map["participants"] >= 2
     assert "analyze_thread" in celery_worker.log()
+
+
+DEAD_REDIS_CACHE = {
+    "default": {
+        "BACKEND": "forum.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on port 9
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.mark.django_db
+def test_pages_and_writes_work_while_the_redis_cache_is_down(client):
+    from tests.factories import make_user
+    from threads.models import Post
+
+    thread = make_thread()
+    with override_settings(CACHES=DEAD_REDIS_CACHE):
+        assert client.get(thread.get_absolute_url()).status_code == 200
+        client.force_login(make_user("writer"))
+        assert client.get(thread.get_absolute_url()).status_code == 200
+        response = client.post(
+            f"/p/{opening_post(thread).pk}/reply/",
+            {"body": "Written while Redis is down.", "role": "comment", "quote": ""},
+        )
+        assert response.status_code in (200, 302)
+        assert Post.objects.filter(body="Written while Redis is down.").exists()
+
+
+@pytest.mark.redis
+def test_the_resilient_cache_is_a_real_cache_when_redis_is_up(settings):
+    from forum.cache import ResilientRedisCache
+
+    cache = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "crux-test-resilient"})
+    cache.set("answer", 42, 30)
+    assert cache.get("answer") == 42 and cache.add("answer", 1) is False
+    cache.delete("answer")
+    assert cache.get("answer") is None
