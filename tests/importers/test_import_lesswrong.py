@@ -6,17 +6,17 @@ import pytest
 
 from threads.importers import load_dump
 
-DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).resolve().parents[2] / "threads" / "demo"  # the demo debates
 
 
 @pytest.fixture(scope="module")
 def predictor():
-    return load_dump(DATA / "lesswrong-predictor-vs-agent.txt")
+    return load_dump(SAMPLES / "lesswrong-predictor-vs-agent.txt")
 
 
 @pytest.fixture(scope="module")
 def shoggoth():
-    return load_dump(DATA / "lesswrong-shoggoth-agency.txt")
+    return load_dump(SAMPLES / "lesswrong-shoggoth-agency.txt")
 
 
 def _post_starting(debate, text):

@@ -6,12 +6,12 @@ import pytest
 
 from threads.importers import load_dump
 
-DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).resolve().parents[2] / "threads" / "demo"  # the demo debates
 
 
 @pytest.fixture(scope="module")
 def debate():
-    return load_dump(DATA / "motte-ai-scientist.txt")
+    return load_dump(SAMPLES / "motte-ai-scientist.txt")
 
 
 def _post_starting(debate, text):

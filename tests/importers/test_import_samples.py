@@ -10,6 +10,7 @@ import pytest
 from threads.importers import detect_format, load_dump, parse_dump
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).resolve().parents[2] / "threads" / "demo"  # the demo debates
 RAW_SAMPLES = {
     "motte-ai-scientist.txt": "motte",
     "lesswrong-predictor-vs-agent.txt": "lesswrong",
@@ -33,7 +34,7 @@ def _loose(text):
 
 
 def _input_paragraphs(name):
-    text = (DATA / name).read_text(encoding="utf-8")
+    text = (SAMPLES / name).read_text(encoding="utf-8")
     if RAW_SAMPLES[name] == "motte":
         pieces = [p.strip() for p in re.split(r"\n\s*\n", text)]
     else:
@@ -48,12 +49,12 @@ def _input_paragraphs(name):
 
 @pytest.fixture(params=sorted(RAW_SAMPLES), ids=lambda name: name.removesuffix(".txt"))
 def sample(request):
-    return request.param, load_dump(DATA / request.param)
+    return request.param, load_dump(SAMPLES / request.param)
 
 
 def test_samples_are_detected_as_their_kind():
     for name, kind in RAW_SAMPLES.items():
-        assert detect_format((DATA / name).read_text(encoding="utf-8")) == kind
+        assert detect_format((SAMPLES / name).read_text(encoding="utf-8")) == kind
     assert detect_format((DATA / "kialo-frontier-pause.txt").read_text()) == "kialo"
 
 
@@ -128,13 +129,13 @@ def test_report_ends_in_one_json_object(sample):
 
 def test_title_option_overrides_the_dump(sample):
     name, _ = sample
-    debate = parse_dump((DATA / name).read_text(encoding="utf-8"), title="My title")
+    debate = parse_dump((SAMPLES / name).read_text(encoding="utf-8"), title="My title")
     assert debate.title == "My title"
 
 
 def test_forcing_the_format_gives_the_same_result(sample):
     name, debate = sample
-    forced = parse_dump((DATA / name).read_text(encoding="utf-8"), fmt=RAW_SAMPLES[name])
+    forced = parse_dump((SAMPLES / name).read_text(encoding="utf-8"), fmt=RAW_SAMPLES[name])
     assert forced == debate
 
 
