@@ -72,6 +72,7 @@ def make_big_thread(size: int, *, authors: int = 20, seed: int = 1) -> Thread:
             role=rng.choice([Role.REBUTTAL, Role.SUPPORT, Role.QUESTION, Role.COMMENT]),
             body="A reply that argues a point.",
             body_html=markdown.render_markdown("A reply that argues a point."),
+            body_text="A reply that argues a point.",
             depth=parent.depth + 1,
             upvotes=rng.choice([0, 0, 1, 2, 5, 9]),
             downvotes=rng.choice([0, 0, 0, 1, 3]),

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from threads import markdown
 from threads.feeds import NewThreadsFeed, ThreadPostsFeed
 from threads.forms_lists import NewThreadForm
 from threads.models import PostTag, Thread, User
@@ -154,7 +153,7 @@ def profile(request, username: str):
         )
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     for post in page.object_list:
-        post.excerpt = posting.excerpt(markdown.plain_text(post.body), words=60)
+        post.excerpt = posting.excerpt(post.body_text, words=60)
     context = {
         "person": person,
         "page": page,

@@ -27,7 +27,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from threads import markdown
 from threads.forms_moderation import (
     BanForm,
     ReasonForm,
@@ -411,7 +410,7 @@ def _live_tags() -> list[Tag]:
 
 
 def _with_excerpt(post: Post, words: int = 60) -> Post:
-    post.excerpt = excerpt(markdown.plain_text(post.body), words)
+    post.excerpt = excerpt(post.body_text, words)
     return post
 
 
