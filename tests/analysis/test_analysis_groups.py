@@ -5,30 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from threads.analysis import PostInput, ThreadSnapshot, analyze_thread
+from tests.analysis_builders import post, snapshot
+from threads.analysis import ThreadSnapshot, analyze_thread
 
 CAMP_A = [f"a{i}" for i in range(1, 7)]
 CAMP_B = [f"b{i}" for i in range(1, 7)]
-
-
-def post(id, parent, role, author, **extra):
-    return PostInput(id=id, parent=parent, author=author, role=role, created=float(id), **extra)
-
-
-def snapshot(posts, votes, participants=None):
-    people = list(participants) if participants is not None else []
-    for who, _, _ in votes:
-        if who not in people:
-            people.append(who)
-    return ThreadSnapshot(
-        thread_id=1,
-        root=posts[0].id,
-        posts=tuple(posts),
-        participants=tuple(people),
-        vote_participant=np.array([people.index(who) for who, _, _ in votes], dtype=np.int32),
-        vote_post=np.array([p for _, p, _ in votes], dtype=np.int64),
-        vote_value=np.array([v for _, _, v in votes], dtype=np.int8),
-    )
 
 
 def two_camps(extra_posts=(), extra_votes=()):

@@ -3,12 +3,10 @@
 import numpy as np
 import pytest
 
+from tests.analysis_builders import post
+from tests.analysis_builders import snapshot as thread
 from threads.analysis import PostInput, ThreadSnapshot, analyze_thread
 from threads.analysis.stances import build_stances
-
-
-def post(id, parent, role, author, **extra):
-    return PostInput(id=id, parent=parent, author=author, role=role, created=float(id), **extra)
 
 
 def cells(snapshot):
@@ -19,22 +17,6 @@ def cells(snapshot):
         (stances.participants[r], int(column_post[c])): int(v)
         for r, c, v in zip(stances.rows, stances.cols, stances.values, strict=True)
     }
-
-
-def thread(posts, votes=(), participants=()):
-    people = list(participants)
-    for who, _, _ in votes:
-        if who not in people:
-            people.append(who)
-    return ThreadSnapshot(
-        thread_id=1,
-        root=posts[0].id,
-        posts=tuple(posts),
-        participants=tuple(people),
-        vote_participant=np.array([people.index(w) for w, _, _ in votes], dtype=np.int32),
-        vote_post=np.array([p for _, p, _ in votes], dtype=np.int64),
-        vote_value=np.array([v for _, _, v in votes], dtype=np.int8),
-    )
 
 
 DEBATE = [

@@ -3,25 +3,9 @@
 import numpy as np
 import pytest
 
-from threads.analysis import PostInput, ThreadSnapshot, analyze_thread
+from tests.analysis_builders import post, snapshot
+from threads.analysis import analyze_thread
 from threads.analysis.graph import claim_strength
-
-
-def post(id, parent, role, author="alice", **extra):
-    return PostInput(id=id, parent=parent, author=author, role=role, created=float(id), **extra)
-
-
-def snapshot(posts, votes=()):
-    people = sorted({who for who, _, _ in votes})
-    return ThreadSnapshot(
-        thread_id=1,
-        root=posts[0].id,
-        posts=tuple(posts),
-        participants=tuple(people),
-        vote_participant=np.array([people.index(who) for who, _, _ in votes], dtype=np.int32),
-        vote_post=np.array([p for _, p, _ in votes], dtype=np.int64),
-        vote_value=np.array([v for _, _, v in votes], dtype=np.int8),
-    )
 
 
 def test_dfquad_worked_example():
