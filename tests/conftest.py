@@ -73,6 +73,16 @@ def _reseed():
 
 
 @pytest.fixture
+def no_rate_limits(settings):
+    """Limits high enough that a test building many posts, votes or threads is never
+    refused (the limits themselves are tested in test_moderation)."""
+    settings.CRUX_RATE_LIMITS = {
+        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
+        for action in ("thread", "post", "vote", "report")
+    }
+
+
+@pytest.fixture
 def user(db):
     from tests.factories import make_user
 

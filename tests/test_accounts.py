@@ -6,28 +6,16 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 PASSWORD = "correct horse battery"
 STRONG = "a sturdy new passphrase 42"
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
-    # SQLite, so start every test with empty counts.
-    cache.clear()
-    settings.CRUX_RATE_LIMITS = {
-        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
-        for action in ("thread", "post", "vote", "report")
-    }
 
 
 def signup(client, username="newcomer", password=STRONG, email="", **extra):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,23 +13,12 @@ from django.utils import timezone
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, Thread
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 POST_KEYS = {
     "id", "parent", "author", "role", "quote", "body", "created", "edited", "removed",
     "deleted", "score", "agree", "disagree",
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
-    # SQLite, so start every test with empty counts.
-    cache.clear()
-    settings.CRUX_RATE_LIMITS = {
-        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
-        for action in ("thread", "post", "vote", "report")
-    }
 
 
 def get_thread(client, pk):

@@ -5,27 +5,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, ThreadAnalysis
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
-    # SQLite, so start every test with empty counts.
-    cache.clear()
-    settings.CRUX_RATE_LIMITS = {
-        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
-        for action in ("thread", "post", "vote", "report")
-    }
 
 
 def parse(response) -> ET.Element:

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,16 +16,7 @@ from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Ban, PostTag, Tag, Thread, ThreadAnalysis
 from threads.services.limits import DEFAULT_LIMITS
 
-
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
-    # SQLite, so start every test with empty counts.
-    cache.clear()
-    settings.CRUX_RATE_LIMITS = {
-        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
-        for action in ("thread", "post", "vote", "report")
-    }
+pytestmark = pytest.mark.usefixtures("no_rate_limits")
 
 
 def titles_in_order(response) -> list[str]:

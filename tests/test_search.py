@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -12,18 +11,7 @@ from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post
 from threads.search import Markers, Segment, Term, highlight_plain, parse_terms
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limits(settings):
-    # Rate-limit counts live in the cache, keyed by user id; ids repeat across tests on
-    # SQLite, so start every test with empty counts.
-    cache.clear()
-    settings.CRUX_RATE_LIMITS = {
-        action: {"new": (10_000, 3600), "established": (10_000, 3600)}
-        for action in ("thread", "post", "vote", "report")
-    }
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 
 def search(client, query: str, **extra):
