@@ -16,7 +16,7 @@ from threads.models import Post, Thread
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 POST_KEYS = {
-    "id", "parent", "author", "role", "quote", "body", "created", "edited", "removed",
+    "id", "parent", "author", "role", "placeholder", "quote", "body", "created", "edited", "removed",
     "deleted", "score", "agree", "disagree",
 }  # fmt: skip
 
@@ -51,6 +51,7 @@ def test_thread_json_has_the_thread_and_its_posts_depth_first(client, user):
         "parent": first.pk,
         "author": "alice",
         "role": "question",
+        "placeholder": False,
         "quote": "No.",
         "body": "Why not?",
         "created": None,

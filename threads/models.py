@@ -133,6 +133,9 @@ class Post(models.Model):
     removed_reason = models.CharField(max_length=500, blank=True)
     # New users' first posts may wait for a moderator (The Motte's filter).
     held_for_approval = models.BooleanField(default=False)
+    # The importer's stand-in opening post of a comment section whose article was not in
+    # the dump: shown for the tree's sake, never cited or counted as anyone's claim.
+    is_placeholder = models.BooleanField(default=False)
 
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)

@@ -76,6 +76,7 @@ def _post_to_json(post: PostRecord) -> dict:
         "note": post.note,
         "deleted_by_author": post.deleted_by_author,
         "held_for_approval": post.held_for_approval,
+        "placeholder": post.placeholder,
         "tags": [
             {"slug": t.slug, "name": t.name, "kind": t.kind, "by": t.by, "note": t.note}
             for t in post.tags
@@ -153,6 +154,7 @@ def _post_from_json(item, index: int) -> PostRecord:
             note=_text(item, "note", where),
             deleted_by_author=bool(item.get("deleted_by_author", False)),
             held_for_approval=bool(item.get("held_for_approval", False)),
+            placeholder=item.get("placeholder", False) is True,
             tags=tuple(
                 TagUse(
                     slug=str(t["slug"]),

@@ -35,6 +35,7 @@ class ParsedPost:
     role_inferred: bool = False
     author: str = ""
     note: str = ""
+    placeholder: bool = False
 
 
 @dataclass(frozen=True)

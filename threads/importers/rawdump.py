@@ -274,6 +274,7 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
         role="claim",
         author="imported-0",
         note="" if opening.body else "placeholder: the dump holds only the comment section",
+        placeholder=not opening.text,
     )
     posts = [
         ParsedPost(

@@ -68,6 +68,7 @@ class PostRecord:
     removed: RemovalRecord | None = None
     deleted_by_author: bool = False
     held_for_approval: bool = False
+    placeholder: bool = False
     revisions: tuple[RevisionRecord, ...] = ()
     votes: tuple[VoteRecord, ...] = ()
 
@@ -132,6 +133,7 @@ def record_from_parsed(debate: ParsedDebate) -> ThreadRecord:
             role_inferred=post.role_inferred,
             quote=post.quote,
             note=post.note,
+            placeholder=post.placeholder,
         )
         for post in [debate.opening, *debate.posts]
     ]

@@ -177,6 +177,7 @@ def import_thread(record: ThreadRecord) -> Thread:
                 note=post.note,
                 deleted_by_author=post.deleted_by_author,
                 held_for_approval=post.held_for_approval,
+                is_placeholder=post.placeholder,
                 removed_at=(post.removed.at or now) if post.removed else None,
                 removed_by=users.get(post.removed.by) if post.removed else None,
                 removed_reason=post.removed.reason[:500] if post.removed else "",
@@ -317,6 +318,7 @@ def export_record(thread: Thread) -> ThreadRecord:
                 ),
                 deleted_by_author=post.deleted_by_author,
                 held_for_approval=post.held_for_approval,
+                placeholder=post.is_placeholder,
                 revisions=tuple(revisions[post.pk]),
                 votes=tuple(votes[post.pk]),
             )

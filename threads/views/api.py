@@ -47,6 +47,7 @@ def _post_json(post: Post, *, moderator: bool) -> dict:
         "parent": post.parent_id,
         "author": post.author.username,
         "role": post.role,
+        "placeholder": post.is_placeholder,
         "quote": None if withheld else post.quote,
         "body": None if withheld else post.body,
         "created": _iso(post.created),
