@@ -16,8 +16,8 @@ from threads.models import Post, Thread
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 POST_KEYS = {
-    "id", "parent", "author", "role", "placeholder", "quote", "body", "created", "edited", "removed",
-    "deleted", "score", "agree", "disagree",
+    "id", "parent", "author", "role", "placeholder", "quote", "body", "created", "edited",
+    "removed", "deleted", "score", "agree", "disagree",
 }  # fmt: skip
 
 

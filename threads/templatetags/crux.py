@@ -16,9 +16,8 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
-from threads import markdown, queries
+from threads import markdown
 from threads.models import Role
-from threads.queries import CSRF_FIELD_NAME
 
 register = template.Library()
 
@@ -113,69 +112,3 @@ def login_url(next_path: str = "") -> str:
     except NoReverseMatch:
         url = "/accounts/login/"
     return f"{url}?{urlencode({'next': next_path})}" if next_path else url
-
-
-@register.tag
-def postfragment(parser, token):
-    """`{% postfragment "name" %}…{% endpostfragment %}`: a part of `post` that is the
-    same for every viewer of a kind, served from the page's PostFragments (context
-    variable `fragments`) when it has it, rendered (and then cached) otherwise."""
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("postfragment takes one quoted name")
-    nodelist = parser.parse(("endpostfragment",))
-    parser.delete_first_token()
-    return PostFragmentNode(bits[1].strip("\"'"), nodelist)
-
-
-class PostFragmentNode(template.Node):
-    def __init__(self, name: str, nodelist):
-        self.name = name
-        self.nodelist = nodelist
-
-    def render(self, context) -> str:
-        fragments = context.get("fragments")
-        if fragments is None:
-            return self.nodelist.render(context)
-        return fragments.get_or_render(
-            context["post"], self.name, lambda: self.nodelist.render(context)
-        )
-
-
-@register.tag
-def sharedpage(parser, token):
-    """`{% sharedpage %}…{% endsharedpage %}`: the part of a page that all viewers of a
-    kind who have not taken part in the thread see alike (queries.shared_page_key). The
-    view puts the cached HTML in `shared_html` (and then has nothing else to compute),
-    or the key to store it under in `shared_key`. CSRF tokens are filled in per response
-    ({% csrf_field %}); a fragment holding a real one is never stored."""
-    nodelist = parser.parse(("endsharedpage",))
-    parser.delete_first_token()
-    return SharedPageNode(nodelist)
-
-
-class SharedPageNode(template.Node):
-    def __init__(self, nodelist):
-        self.nodelist = nodelist
-
-    def render(self, context) -> str:
-        html = context.get("shared_html")
-        if html is not None:
-            return html
-        html = self.nodelist.render(context)
-        key = context.get("shared_key")
-        if key and CSRF_FIELD_NAME not in html:
-            queries.cache_html(key, html)
-        return html
-
-
-# What {% csrf_field %} leaves in a cached fragment; threads.views.thread puts each
-# response's own token there. Text from users can never contain it: it starts with "<"
-# (escaped in text, and nh3 allows no <input>).
-CSRF_PLACEHOLDER = '<input type="hidden" data-crux-csrf-field>'
-
-
-@register.simple_tag
-def csrf_field() -> str:
-    """Like {% csrf_token %}, but cacheable: the token is filled in per response."""
-    return markdown.safe_html(CSRF_PLACEHOLDER)

@@ -17,13 +17,12 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from threads import markdown, queries
+from threads import fragments, markdown, queries
 from threads.forms import (
     EditForm,
     PreviewForm,
@@ -34,9 +33,7 @@ from threads.forms import (
 from threads.models import Post, Thread
 from threads.queries import Viewer
 from threads.services import posting, voting
-from threads.templatetags import crux as crux_tags
 
-CSRF_PLACEHOLDER = crux_tags.CSRF_PLACEHOLDER.encode()
 THREAD = "threads/thread.html"
 PERMALINK = "threads/post.html"
 HISTORY = "threads/history.html"
@@ -85,11 +82,7 @@ def _render(request: HttpRequest, template: str, context: dict, *, status: int =
     """render(), with what every post partial reads: the viewer and the sort in use."""
     context.setdefault("viewer", _viewer(request))
     context.setdefault("sort", queries.clean_sort(request.GET.get("sort")))
-    response = render(request, template, context, status=status)
-    if CSRF_PLACEHOLDER in response.content:
-        field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
-        response.content = response.content.replace(CSRF_PLACEHOLDER, field.encode())
-    return response
+    return fragments.fill_csrf(request, render(request, template, context, status=status))
 
 
 # The {% postfragment %} parts of a post in thread.html.
@@ -106,11 +99,13 @@ def _render_posts(
     status: int = 200,
 ) -> HttpResponse:
     """Render a page or partial of many posts, their cacheable parts through one cache
-    read and one cache write (see queries.PostFragments)."""
-    fragments = queries.PostFragments(posts, _viewer(request), locked=locked, names=FRAGMENTS)
-    context["fragments"] = fragments
+    read and one cache write (see fragments.PostFragments)."""
+    page_fragments = fragments.PostFragments(
+        posts, _viewer(request), locked=locked, names=FRAGMENTS
+    )
+    context["fragments"] = page_fragments
     response = _render(request, template, context, status=status)
-    fragments.save()
+    page_fragments.save()
     return response
 
 
@@ -152,8 +147,8 @@ def thread_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         # Logged-out readers, and members who have not posted or voted here, all see the
         # same tree: while the thread does not change it comes from the cache whole
         # (see {% sharedpage %} in thread.html).
-        context["shared_key"] = queries.shared_page_key(thread, viewer, sort=sort, tag=tag)
-        context["shared_html"] = queries.cached_html(context["shared_key"])
+        context["shared_key"] = fragments.shared_page_key(thread, viewer, sort=sort, tag=tag)
+        context["shared_html"] = fragments.cached_html(context["shared_key"])
         if context["shared_html"] is not None:
             return _render(request, THREAD, context)
     tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)

@@ -1,4 +1,4 @@
-"""Reading threads: the thread page, a post's permalink and "load more", in a fixed number
+"""The thread page, a post's permalink and "load more", in a fixed number
 of SQL queries whatever the size of the thread.
 
 A page is read in three steps:
@@ -17,21 +17,15 @@ ready for the recursive `threads/thread.html#post` partial.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Q, Subquery
 
 from threads.analysis.scores import controversy, wilson_lower_bound
 from threads.models import PATH_SEGMENT, Post, PostTag, Thread, User, Vote
-
-log = logging.getLogger(__name__)
 
 PAGE_BUDGET = 100  # posts shown when a thread page opens (besides the opening post)
 MORE_BUDGET = 50  # posts added by one "load more" / "continue this thread"
@@ -522,107 +516,6 @@ def single_post(pk: int, viewer: Viewer) -> Post | None:
     if post is None or not viewer.can_see(post):
         return None
     return post
-
-
-# --- Rendered posts, cached ----------------------------------------------------------------
-
-# A cached post is thrown away after this long even if nothing changed, so that its
-# "5 min ago" is never more than a minute behind.
-FRAGMENT_TTL = 60
-CSRF_FIELD_NAME = "csrfmiddlewaretoken"
-FRAGMENT_TEMPLATES = ("threads/thread.html", "moderation/post_controls.html")
-
-
-@lru_cache(maxsize=1)
-def _templates_stamp() -> str:
-    """Changes when the templates of a post change, so a deploy never serves old markup."""
-    from django.template.loader import get_template
-
-    digest = hashlib.sha1()
-    for name in FRAGMENT_TEMPLATES:
-        digest.update(get_template(name).template.source.encode())
-    return digest.hexdigest()[:10]
-
-
-class PostFragments:
-    """The viewer-independent parts of the rendered posts of one page, read from the
-    cache in one round trip and written back in one.
-
-    A fragment is keyed by what changes it: the post and its Post.version (bumped by
-    edits, votes, removal, tags, role changes), the kind of viewer (reader, member,
-    moderator: they get different controls), whether the thread is locked, whether the
-    post is the viewer's own and how the viewer voted on it, and the post's tags. Most
-    viewers have not voted on most posts, so they share one fragment per post. CSRF
-    tokens are filled in per response (see {% csrf_field %}).
-    """
-
-    def __init__(self, posts: Iterable[Post], viewer: Viewer, *, locked: bool, names=()):
-        self.audience = viewer.audience
-        self.locked = locked
-        self.found: dict[str, str] = {}
-        self.rendered: dict[str, str] = {}
-        keys = [self.key(post, name) for post in posts for name in names]
-        if keys:
-            try:
-                self.found = cache.get_many(keys)
-            except Exception:  # a cache outage must not take the page down
-                log.warning("post fragments: cache unavailable", exc_info=True)
-
-    def key(self, post: Post, name: str) -> str:
-        tags = ",".join(tag.slug for tag in getattr(post, "tag_list", ()))
-        return (
-            f"post:{_templates_stamp()}:{name}:{post.pk}:{post.version}:"
-            f"{self.audience}:{int(self.locked)}:{int(post.mine)}:"
-            f"{post.my_quality}:{post.my_agree}:{tags}"
-        )
-
-    def get_or_render(self, post: Post, name: str, render: Callable[[], str]) -> str:
-        key = self.key(post, name)
-        html = self.found.get(key)
-        if html is None:
-            html = render()
-            # A real CSRF token belongs to one session: such a fragment is never shared.
-            if CSRF_FIELD_NAME not in html:
-                self.rendered[key] = html
-        return html
-
-    def save(self) -> None:
-        if not self.rendered:
-            return
-        try:
-            cache.set_many(self.rendered, FRAGMENT_TTL)
-        except Exception:
-            log.warning("post fragments: cache unavailable", exc_info=True)
-        self.rendered = {}
-
-
-def shared_page_key(thread: Thread, viewer: Viewer, *, sort: str, tag: str) -> str:
-    """The cache key of a thread's tree as every viewer of a kind (reader, member,
-    moderator) sees it who has not taken part in the thread: no own posts, no votes.
-
-    Thread.data_version moves with every change to its posts that they see (posts,
-    votes, edits, deletions, removals, approvals, tags, roles); a lock changes the page
-    too. The rest (a renamed tag or user, "5 min ago") is at most FRAGMENT_TTL old.
-    """
-    return (
-        f"shared:{_templates_stamp()}:{thread.pk}:{thread.data_version}:"
-        f"{int(thread.locked)}:{viewer.audience}:{sort}:{tag}"
-    )
-
-
-def cached_html(key: str) -> str | None:
-    try:
-        return cache.get(key)
-    except Exception:
-        log.warning("page cache unavailable", exc_info=True)
-        return None
-
-
-def cache_html(key: str, html: str) -> None:
-    try:
-        cache.set(key, html, FRAGMENT_TTL)
-    except Exception:
-        log.warning("page cache unavailable", exc_info=True)
 
 
 def tree_posts(root: Post) -> list[Post]:

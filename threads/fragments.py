@@ -1,0 +1,123 @@
+"""The post-fragment cache: the one room that owns the keys of cached page HTML.
+
+A thread page of a hundred posts renders in one database query for the tree and one
+cache round trip for the posts because each post's viewer-independent markup is kept
+here, keyed by what changes it. `forum.cache.ResilientRedisCache` already turns a Redis
+outage into misses and dropped writes, so nothing here wraps cache calls.
+
+CSRF tokens belong to one session: cached markup carries `CSRF_PLACEHOLDER` (written by
+`{% csrf_field %}`) and `fill_csrf()` puts each response's own token in its place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+if TYPE_CHECKING:
+    from threads.models import Post, Thread
+    from threads.queries import Viewer
+
+# A cached post is thrown away after this long even if nothing changed, so that its
+# "5 min ago" is never more than a minute behind.
+FRAGMENT_TTL = 60
+CSRF_FIELD_NAME = "csrfmiddlewaretoken"
+FRAGMENT_TEMPLATES = ("threads/thread.html", "moderation/post_controls.html")
+# What {% csrf_field %} leaves in a cached fragment; fill_csrf() puts each response's own
+# token there. Text from users can never contain it: it starts with "<" (escaped in text,
+# and nh3 allows no <input>).
+CSRF_PLACEHOLDER = '<input type="hidden" data-crux-csrf-field>'
+_CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+
+
+@lru_cache(maxsize=1)
+def _templates_stamp() -> str:
+    """Changes when the templates of a post change, so a deploy never serves old markup."""
+    from django.template.loader import get_template
+
+    digest = hashlib.sha1()
+    for name in FRAGMENT_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:10]
+
+
+class PostFragments:
+    """The viewer-independent parts of the rendered posts of one page, read from the
+    cache in one round trip and written back in one.
+
+    A fragment is keyed by what changes it: the post and its Post.version (bumped by
+    edits, votes, removal, tags, role changes), the kind of viewer (reader, member,
+    moderator: they get different controls), whether the thread is locked, whether the
+    post is the viewer's own and how the viewer voted on it, and the post's tags. Most
+    viewers have not voted on most posts, so they share one fragment per post. CSRF
+    tokens are filled in per response (see {% csrf_field %}).
+    """
+
+    def __init__(
+        self, posts: Iterable[Post], viewer: Viewer, *, locked: bool, names: Iterable[str] = ()
+    ) -> None:
+        self.audience = viewer.audience
+        self.locked = locked
+        self.rendered: dict[str, str] = {}
+        keys = [self.key(post, name) for post in posts for name in names]
+        self.found: dict[str, str] = cache.get_many(keys) if keys else {}
+
+    def key(self, post: Post, name: str) -> str:
+        tags = ",".join(tag.slug for tag in getattr(post, "tag_list", ()))
+        return (
+            f"post:{_templates_stamp()}:{name}:{post.pk}:{post.version}:"
+            f"{self.audience}:{int(self.locked)}:{int(post.mine)}:"
+            f"{post.my_quality}:{post.my_agree}:{tags}"
+        )
+
+    def get_or_render(self, post: Post, name: str, render: Callable[[], str]) -> str:
+        key = self.key(post, name)
+        html = self.found.get(key)
+        if html is None:
+            html = render()
+            # A real CSRF token belongs to one session: such a fragment is never shared.
+            if CSRF_FIELD_NAME not in html:
+                self.rendered[key] = html
+        return html
+
+    def save(self) -> None:
+        if self.rendered:
+            cache.set_many(self.rendered, FRAGMENT_TTL)
+            self.rendered = {}
+
+
+def shared_page_key(thread: Thread, viewer: Viewer, *, sort: str, tag: str) -> str:
+    """The cache key of a thread's tree as every viewer of a kind (reader, member,
+    moderator) sees it who has not taken part in the thread: no own posts, no votes.
+
+    Thread.data_version moves with every change to its posts that they see (posts,
+    votes, edits, deletions, removals, approvals, tags, roles); a lock changes the page
+    too. The rest (a renamed tag or user, "5 min ago") is at most FRAGMENT_TTL old.
+    """
+    return (
+        f"shared:{_templates_stamp()}:{thread.pk}:{thread.data_version}:"
+        f"{int(thread.locked)}:{viewer.audience}:{sort}:{tag}"
+    )
+
+
+def cached_html(key: str) -> str | None:
+    return cache.get(key)
+
+
+def cache_html(key: str, html: str) -> None:
+    if CSRF_FIELD_NAME not in html:
+        cache.set(key, html, FRAGMENT_TTL)
+
+
+def fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Put this response's CSRF token where cached markup left CSRF_PLACEHOLDER."""
+    if _CSRF_PLACEHOLDER_BYTES in response.content:
+        field = f'<input type="hidden" name="{CSRF_FIELD_NAME}" value="{get_token(request)}">'
+        response.content = response.content.replace(_CSRF_PLACEHOLDER_BYTES, field.encode())
+    return response
