@@ -17,7 +17,6 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
 from threads.models import Post, Thread
-from threads.search import visible_posts
 
 FEED_LENGTH = 30
 # Characters XML 1.0 cannot carry: C0 controls (Django's feed writer raises on them) and
@@ -63,7 +62,7 @@ class NewThreadsFeed(Feed):
 
     def items(self):
         opening = Prefetch(
-            "posts", queryset=visible_posts().filter(parent__isnull=True), to_attr="opening"
+            "posts", queryset=Post.objects.public().filter(parent__isnull=True), to_attr="opening"
         )
         return (
             Thread.objects.select_related("author", "analysis")
@@ -117,7 +116,7 @@ class ThreadPostsFeed(Feed):
 
     def items(self, obj: Thread):
         return (
-            visible_posts()
+            Post.objects.public()
             .filter(thread=obj)
             .select_related("author")
             .order_by("-created", "-pk")[:FEED_LENGTH]

@@ -76,13 +76,6 @@ def _ts_query(terms: list[Term]) -> SearchQuery:
     return combined
 
 
-def visible_posts() -> QuerySet[Post]:
-    """Posts ordinary readers can see: not removed, not deleted, not waiting for approval."""
-    return Post.objects.filter(
-        removed_at__isnull=True, deleted_by_author=False, held_for_approval=False
-    )
-
-
 class Markers:
     """A fresh pair of highlight markers: letters and digits only (ts_headline's option
     syntax needs no quoting then) and random, so no post can contain them."""
@@ -144,7 +137,7 @@ def search_posts(query: str) -> tuple[QuerySet[Post], Markers | None]:
     Returns the markers to split each post's `headline` with (None on SQLite, where
     the caller highlights with highlight_plain)."""
     terms = parse_terms(query)
-    posts = visible_posts().select_related("thread", "author")
+    posts = Post.objects.public().select_related("thread", "author")
     if not terms:
         return posts.none(), None
     if full_text_available():

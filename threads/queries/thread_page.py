@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
 
 from threads.analysis.scores import controversy, wilson_lower_bound
 from threads.models import PATH_SEGMENT, Post, PostTag, Thread, User, Vote
@@ -246,23 +246,12 @@ class Viewer:
             return cls()
         return cls(user_id=user.pk, is_moderator=user.is_moderator)
 
-    def visible_posts(self) -> Q:
-        """Posts held for approval are seen only by their author and the moderators."""
-        if self.is_moderator:
-            return Q()
-        if self.user_id is None:
-            return Q(held_for_approval=False)
-        return Q(held_for_approval=False) | Q(author_id=self.user_id)
-
     @property
     def audience(self) -> str:
         """The kind of viewer, as far as the controls on a post differ."""
         if self.is_moderator:
             return "mod"
         return "member" if self.user_id is not None else "reader"
-
-    def can_see(self, post: Post) -> bool:
-        return not post.held_for_approval or self.is_moderator or post.author_id == self.user_id
 
 
 # --- The database part ---------------------------------------------------------------------
@@ -319,17 +308,23 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
 def skeleton(
     thread_id: int, viewer: Viewer, *, sort: str = DEFAULT_SORT, below: str = "", tag: str = ""
 ) -> tuple[list[tuple], set[int]]:
-    """The light rows (see Node) of a thread's posts, or of those below the path `below`,
-    and with `tag` the ids of those carrying that tag (in the same query)."""
-    posts = Post.objects.filter(viewer.visible_posts(), thread_id=thread_id)
+    """The light rows (see Node) of the thread's posts the viewer may see, or of those
+    below the path `below`, and with `tag` the ids of those carrying that tag (in the
+    same query).
+
+    Post.objects.visible_to() in two halves, so that the query stays an index-only
+    scan: the database leaves out the held posts the viewer may not see (unheld_for),
+    and reachable() then drops the replies below them."""
+    posts = Post.objects.unheld_for(viewer).filter(thread_id=thread_id)
     if below:
         posts = posts.filter(path__startswith=below)
     fields = list(SKELETON_FIELDS)
     if sort in ("new", "old"):
         posts = posts.annotate(epoch=Epoch("created"))
         fields.append("epoch")
+    top = ancestor_ids_of(below)[-1] if below else None
     if not tag:
-        return list(posts.order_by().values_list(*fields)), set()
+        return reachable(list(posts.order_by().values_list(*fields)), top), set()
     posts = posts.annotate(
         tagged=Exists(PostTag.objects.filter(post=OuterRef("pk"), tag__slug=tag))
     )
@@ -338,7 +333,21 @@ def skeleton(
         nodes.append(tuple(row))
         if has_tag:
             tagged.add(row[ID])
-    return nodes, tagged
+    nodes = reachable(nodes, top)
+    return nodes, tagged & {node[ID] for node in nodes}
+
+
+def reachable(nodes: list[tuple], top: int | None = None) -> list[tuple]:
+    """The nodes reachable from the opening post (or from post `top`) through their
+    parents: replies below a post left out of `nodes` are left out too."""
+    index = children_index(nodes)
+    start = [node for node in nodes if node[ID] == top] if top else index.get(None, [])
+    kept, stack = [], list(start)
+    while stack:
+        node = stack.pop()
+        kept.append(node)
+        stack.extend(index.get(node[ID], ()))
+    return kept if len(kept) < len(nodes) else nodes
 
 
 def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, Post]:
@@ -347,7 +356,12 @@ def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, Post]:
     Two queries: posts (the viewer's votes ride along as subqueries) and their tags.
     """
     ids = list(ids)
-    posts = Post.objects.filter(pk__in=ids).select_related("author").only(*SHOWN_FIELDS)
+    posts = (
+        Post.objects.visible_to(viewer)
+        .filter(pk__in=ids)
+        .select_related("author")
+        .only(*SHOWN_FIELDS)
+    )
     if viewer.user_id is not None:
         mine = Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
         posts = posts.annotate(
@@ -467,10 +481,8 @@ def thread_tree(thread: Thread, viewer: Viewer, *, sort: str, tag: str = "") -> 
 
 def post_for_page(pk: int, viewer: Viewer) -> Post | None:
     """One post (with its thread) if the viewer may see it."""
-    post = Post.objects.select_related("thread").defer("body", "note").filter(pk=pk).first()
-    if post is None or not viewer.can_see(post):
-        return None
-    return post
+    posts = Post.objects.visible_to(viewer).select_related("thread").defer("body", "note")
+    return posts.filter(pk=pk).first()
 
 
 def permalink_tree(post: Post, viewer: Viewer, *, sort: str) -> ThreadTree:
@@ -483,7 +495,7 @@ def permalink_tree(post: Post, viewer: Viewer, *, sort: str) -> ThreadTree:
     root.permalink_target = True
     set_classes(root)
     # A moderator may answer a post still held for approval; others do not see that one.
-    ancestors = [posts[pk] for pk in ancestor_ids if pk in posts and viewer.can_see(posts[pk])]
+    ancestors = [posts[pk] for pk in ancestor_ids if pk in posts]
     shown = len(posts) - len(ancestor_ids)
     return ThreadTree(root=root, shown=shown, total=len(nodes), ancestors=ancestors)
 
@@ -511,11 +523,7 @@ def ancestor_ids_of(path: str) -> list[int]:
 
 def single_post(pk: int, viewer: Viewer) -> Post | None:
     """One post as the thread page shows it (for the partials htmx swaps in)."""
-    posts = load_posts([pk], viewer)
-    post = posts.get(pk)
-    if post is None or not viewer.can_see(post):
-        return None
-    return post
+    return load_posts([pk], viewer).get(pk)
 
 
 def tree_posts(root: Post) -> list[Post]:

@@ -16,15 +16,15 @@ import time
 import traceback
 from datetime import timedelta
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from threads.models import Post, PostTag, Thread, ThreadAnalysis, Vote
+from threads.models import Thread, ThreadAnalysis
 from threads.panel import panel_data
+from threads.queries.analysis import load_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -74,83 +74,6 @@ def request_analysis(thread_id: int, *, countdown: float | None = None) -> bool:
             cache.delete(key)
         return False
     return True
-
-
-def load_snapshot(thread_id: int):
-    """Everything the pure analysis needs about a thread, read in a few bulk queries."""
-    from threads.analysis import PostInput, ThreadSnapshot
-
-    rows = list(
-        Post.objects.filter(thread_id=thread_id)
-        .order_by("path")
-        .values_list(
-            "id",
-            "parent_id",
-            "author__username",
-            "role",
-            "body_text",
-            "quote",
-            "created",
-            "upvotes",
-            "downvotes",
-            "removed_at",
-            "deleted_by_author",
-            "held_for_approval",
-        )
-    )
-    tags: dict[int, list[str]] = {}
-    for post_id, slug in PostTag.objects.filter(post__thread_id=thread_id).values_list(
-        "post_id", "tag__slug"
-    ):
-        tags.setdefault(post_id, []).append(slug)
-    posts = tuple(
-        PostInput(
-            id=pid,
-            parent=parent,
-            author=author,
-            role=role,
-            text=body_text,
-            quote=quote,
-            created=created.timestamp(),
-            quality_up=up,
-            quality_down=down,
-            removed=bool(removed_at or deleted or held),
-            tags=tuple(sorted(tags.get(pid, ()))),
-        )
-        for (
-            pid,
-            parent,
-            author,
-            role,
-            body_text,
-            quote,
-            created,
-            up,
-            down,
-            removed_at,
-            deleted,
-            held,
-        ) in rows
-    )
-    votes = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE).values_list(
-        "user__username", "post_id", "value"
-    )
-    participants: dict[str, int] = {}
-    vote_participant, vote_post, vote_value = [], [], []
-    for username, post_id, value in votes.iterator(chunk_size=10_000):
-        vote_participant.append(participants.setdefault(username, len(participants)))
-        vote_post.append(post_id)
-        vote_value.append(value)
-    root = next(post.id for post in posts if post.parent is None)
-    return ThreadSnapshot(
-        thread_id=thread_id,
-        root=root,
-        posts=posts,
-        participants=tuple(participants),
-        vote_participant=np.asarray(vote_participant, dtype=np.int32),
-        vote_post=np.asarray(vote_post, dtype=np.int64),
-        vote_value=np.asarray(vote_value, dtype=np.int8),
-    )
 
 
 def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | None:

@@ -158,9 +158,9 @@ def analysis_changes(request, pk: int):
             changes = summary_changes(visit.map_seen, analysis.map)
             excerpts = {
                 pk: {"post": pk, "author": author, "excerpt": shorten(text, 160, placeholder=" …")}
-                for pk, author, text in Post.objects.filter(
-                    pk__in=[*changes.new_cruxes, *changes.answered]
-                ).values_list("pk", "author__username", "body_text")
+                for pk, author, text in Post.objects.visible_to(request.user)
+                .filter(pk__in=[*changes.new_cruxes, *changes.answered])
+                .values_list("pk", "author__username", "body_text")
             }
             context["changes"] = {
                 "since": visit.seen_at,

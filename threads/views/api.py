@@ -58,23 +58,9 @@ def _post_json(post: Post, *, moderator: bool) -> dict:
         "agree": post.agrees,
         "disagree": post.disagrees,
     }
-    if moderator and post.held_for_approval:
+    if post.held_for_approval:  # only its author and the moderators get this far
         body["held"] = True
     return body
-
-
-def visible_tree(posts, *, moderator: bool) -> list[dict]:
-    """Posts in path order as JSON, without held posts and their replies (unless the
-    reader moderates)."""
-    out, hidden_prefixes = [], []
-    for post in posts:
-        if any(post.path.startswith(prefix) for prefix in hidden_prefixes):
-            continue
-        if post.held_for_approval and not moderator:
-            hidden_prefixes.append(post.path)
-            continue
-        out.append(_post_json(post, moderator=moderator))
-    return out
 
 
 @require_GET
@@ -86,7 +72,8 @@ def thread_json(request, pk: str):
     if thread is None:
         return _error(f"No thread with id {pk}.", 404)
     moderator = request.user.is_authenticated and request.user.is_moderator
-    posts = thread.posts.select_related("author").order_by("path")
+    posts = Post.objects.visible_to(request.user).filter(thread=thread)
+    posts = posts.select_related("author").order_by("path")
     return JsonResponse(
         {
             "id": thread.pk,
@@ -95,7 +82,7 @@ def thread_json(request, pk: str):
             "created": _iso(thread.created),
             "last_activity": _iso(thread.last_activity),
             "locked": thread.locked,
-            "posts": visible_tree(posts, moderator=moderator),
+            "posts": [_post_json(post, moderator=moderator) for post in posts],
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from threads import markdown
@@ -12,14 +12,20 @@ from threads.importers.crux_json import record_to_json
 from threads.importers.interchange import record_to_aif, record_to_argdown
 from threads.importers.records import ThreadRecord
 from threads.models import Thread
+from threads.queries.analysis import readers_record
 from threads.services.importing import export_record
 
 
-def _export(pk: int, filename: str, render: Callable[[ThreadRecord], HttpResponse]):
+def _export(
+    request: HttpRequest, pk: int, filename: str, render: Callable[[ThreadRecord], HttpResponse]
+) -> HttpResponse:
     thread = Thread.objects.filter(pk=pk).first()
     if thread is None:
         return JsonResponse({"error": f"No thread with id {pk}."}, status=404)
-    response = render(export_record(thread))
+    record = export_record(thread)
+    if not (request.user.is_authenticated and request.user.is_moderator):
+        record = readers_record(record)
+    response = render(record)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
@@ -34,12 +40,15 @@ def export_json(request, pk: int):
     it carries removed and held posts, their history and who voted how: moderators only."""
     if not (request.user.is_authenticated and request.user.is_moderator):
         return JsonResponse({"error": "Only moderators can export a whole thread."}, status=403)
-    return _export(pk, f"crux-thread-{pk}.json", lambda record: _json(record_to_json(record)))
+    return _export(
+        request, pk, f"crux-thread-{pk}.json", lambda record: _json(record_to_json(record))
+    )
 
 
 @require_GET
 def export_aif(request, pk: int):
     return _export(
+        request,
         pk,
         f"crux-thread-{pk}.aif.json",
         lambda record: _json(record_to_aif(record, markdown.plain_text)),
@@ -49,6 +58,7 @@ def export_aif(request, pk: int):
 @require_GET
 def export_argdown(request, pk: int):
     return _export(
+        request,
         pk,
         f"crux-thread-{pk}.argdown",
         lambda record: HttpResponse(

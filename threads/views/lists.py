@@ -148,9 +148,7 @@ def profile(request, username: str):
     sees_hidden = viewer.is_authenticated and (viewer.pk == person.pk or viewer.is_moderator)
     posts = person.posts.select_related("thread").order_by("-created", "-pk")
     if not sees_hidden:
-        posts = posts.filter(
-            removed_at__isnull=True, deleted_by_author=False, held_for_approval=False
-        )
+        posts = posts.public(viewer)
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     for post in page.object_list:
         post.excerpt = posting.excerpt(post.body_text, words=60)

@@ -166,8 +166,10 @@ def _panel_form(action: str, post: Post, data=None, **kwargs):
     return PANEL_FORMS[action](data, auto_id=f"id_{action}_{post.pk}_%s", **kwargs)
 
 
-def _post_or_404(post_id: int) -> Post:
-    return get_object_or_404(Post.objects.select_related("thread", "author"), pk=post_id)
+def _post_or_404(post_id: int, viewer: object = None) -> Post:
+    """The post, if `viewer` may see it (moderators see every post)."""
+    posts = Post.objects.visible_to(viewer) if viewer is not None else Post.objects.all()
+    return get_object_or_404(posts.select_related("thread", "author"), pk=post_id)
 
 
 def _panel_context(post: Post, **bound) -> dict:
@@ -334,7 +336,7 @@ def approve_post(request: HttpRequest, post_id: int) -> HttpResponse:
 def report_post(request: HttpRequest, post_id: int) -> HttpResponse:
     """Any logged-in user: report a post to the moderators, or nominate it as a quality
     contribution. A banned user is told why they cannot."""
-    post = _post_or_404(post_id)
+    post = _post_or_404(post_id, request.user)
     data = request.POST if request.method == "POST" else None
     form = ReportForm(data, auto_id=f"id_report_{post.pk}_%s")
     context = {"post": _with_excerpt(post), "thread": post.thread, "form": form, "reporting": True}
@@ -765,11 +767,7 @@ def tag_index(request: HttpRequest) -> HttpResponse:
     tags = Tag.objects.filter(merged_into__isnull=True).annotate(
         uses=Count(
             "post_tags",
-            filter=Q(
-                post_tags__post__removed_at__isnull=True,
-                post_tags__post__deleted_by_author=False,
-                post_tags__post__held_for_approval=False,
-            ),
+            filter=Q(post_tags__post__in=Post.objects.public()),
         )
     )
     kinds = Tag.Kind.choices
@@ -794,9 +792,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if tag.merged_into_id:
         return redirect(tag.merged_into, permanent=True)
     uses = (
-        PostTag.objects.filter(tag=tag)
-        .filter(post__removed_at__isnull=True, post__deleted_by_author=False)
-        .filter(post__held_for_approval=False)
+        PostTag.objects.filter(tag=tag, post__in=Post.objects.public())
         .select_related("post", "post__thread", "post__author", "tagged_by")
         .order_by("-created", "-pk")
     )

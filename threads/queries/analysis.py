@@ -1,0 +1,109 @@
+"""The reads behind the disagreement map and the exports: the snapshot a map is computed
+from, and the thread record as readers may have it (AIF, Argdown)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from threads.analysis import PostInput, ThreadSnapshot
+from threads.importers.records import ThreadRecord
+from threads.models import Post, PostTag, Vote
+
+
+def load_snapshot(thread_id: int) -> ThreadSnapshot:
+    """Everything the pure analysis needs about a thread, read in a few bulk queries.
+
+    What a logged-out reader may see (Post.objects.visible_to): a post held for approval
+    and the replies below it are not in the map until a moderator approves it, nor are
+    the votes on them. Removed and deleted posts stay as tombstones (the tree keeps its
+    shape; the analysis cites none of their text)."""
+    rows = list(
+        Post.objects.visible_to(None)
+        .filter(thread_id=thread_id)
+        .order_by("path")
+        .values_list(
+            "id",
+            "parent_id",
+            "author__username",
+            "role",
+            "body_text",
+            "quote",
+            "created",
+            "upvotes",
+            "downvotes",
+            "removed_at",
+            "deleted_by_author",
+        )
+    )
+    shown = {row[0] for row in rows}
+    tags: dict[int, list[str]] = {}
+    for post_id, slug in PostTag.objects.filter(post__thread_id=thread_id).values_list(
+        "post_id", "tag__slug"
+    ):
+        tags.setdefault(post_id, []).append(slug)
+    posts = tuple(
+        PostInput(
+            id=pid,
+            parent=parent,
+            author=author,
+            role=role,
+            text=body_text,
+            quote=quote,
+            created=created.timestamp(),
+            quality_up=up,
+            quality_down=down,
+            removed=bool(removed_at or deleted),
+            tags=tuple(sorted(tags.get(pid, ()))),
+        )
+        for (
+            pid,
+            parent,
+            author,
+            role,
+            body_text,
+            quote,
+            created,
+            up,
+            down,
+            removed_at,
+            deleted,
+        ) in rows
+    )
+    votes = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE).values_list(
+        "user__username", "post_id", "value"
+    )
+    participants: dict[str, int] = {}
+    vote_participant, vote_post, vote_value = [], [], []
+    for username, post_id, value in votes.iterator(chunk_size=10_000):
+        if post_id not in shown:
+            continue
+        vote_participant.append(participants.setdefault(username, len(participants)))
+        vote_post.append(post_id)
+        vote_value.append(value)
+    root = next(post.id for post in posts if post.parent is None)
+    return ThreadSnapshot(
+        thread_id=thread_id,
+        root=root,
+        posts=posts,
+        participants=tuple(participants),
+        vote_participant=np.asarray(vote_participant, dtype=np.int32),
+        vote_post=np.asarray(vote_post, dtype=np.int64),
+        vote_value=np.asarray(vote_value, dtype=np.int8),
+    )
+
+
+def readers_record(record: ThreadRecord) -> ThreadRecord:
+    """`record` without the posts held for approval and the replies below them: the
+    public exports show what Post.objects.visible_to() shows a logged-out reader."""
+    hidden: set[int | str] = set()
+    posts = []
+    for post in record.posts:  # depth-first: a parent comes before its replies
+        if post.held_for_approval or post.parent_key in hidden:
+            hidden.add(post.key)
+        else:
+            posts.append(post)
+    if not hidden:
+        return record
+    return dataclasses.replace(record, posts=posts)
