@@ -189,12 +189,17 @@ def test_held_post_is_seen_only_by_its_author_and_moderators(client, debate, mod
 
 
 @override_settings(CRUX_HOLD_FIRST_POSTS=True)
-def test_permalink_never_shows_a_held_ancestor_to_others(client, debate, moderator):
+def test_a_reply_to_a_held_post_is_hidden_from_others_until_it_is_approved(
+    client, debate, moderator
+):
     held = make_reply(debate["root"], make_user("newcomer"), body="Awaiting approval.")
     answer = make_reply(held, moderator, body="A moderator's note on it.")
+    assert client.get(answer.get_absolute_url()).status_code == 404
+    html = client.get(debate["thread"].get_absolute_url()).content.decode()
+    assert "note on it." not in html and "Awaiting approval." not in html
+    client.force_login(moderator)
     html = client.get(answer.get_absolute_url()).content.decode()
-    assert "note on it." in html
-    assert "Awaiting approval." not in html and f'id="post-{held.pk}"' not in html
+    assert "note on it." in html and "Awaiting approval." in html
 
 
 def test_permalink_shows_the_chain_of_parents_and_the_subtree(client, debate):
