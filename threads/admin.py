@@ -4,7 +4,8 @@ Content (posts, threads, tags, votes, revisions) is read-only here, and every mo
 action — remove, restore, approve, lock, ban, retire, merge — goes through
 threads.services.moderation, so it is validated the same way and lands in the public
 log. The log itself (ModAction) can be read but not added to, changed or deleted.
-Promoting and demoting moderators is a staff matter: the actions on users do it.
+Promoting and demoting moderators is a staff matter: the actions on users do it, through
+the same services and the same log.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from threads.forms_moderation import BanForm, TagChoiceField
+from threads.forms.moderation import BanForm, ReasonForm, RemovePostForm, TagChoiceField
 from threads.models import (
     Ban,
     ModAction,
@@ -37,9 +39,7 @@ from threads.models import (
     Vote,
 )
 from threads.services import moderation
-from threads.services.moderation import REASON_MAX
-
-MODERATORS_GROUP = "moderators"
+from threads.services.moderation import MODERATORS_GROUP
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,39 +62,43 @@ class ModeratorActionsMixin:
         return request.user.has_perm("threads.moderate")
 
 
-# --- Actions with a reason: an intermediate page, then the service for each object -------
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=REASON_MAX, required=False, widget=forms.TextInput)
-
-
-class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(max_length=REASON_MAX, widget=forms.TextInput)
+# --- Actions: an intermediate page for the details, then the service for each object ----
 
 
 class MergeForm(forms.Form):
+    """The admin merges every selected tag into one (TagMergeForm is for one source)."""
+
     target = TagChoiceField(label="Merge into")
-    reason = forms.CharField(max_length=REASON_MAX, required=False, widget=forms.TextInput)
+    reason = ReasonForm.base_fields["reason"]
+
+
+class BanDetailsForm(BanForm):
+    """BanForm, giving the service its arguments (the end of the ban, not the fields)."""
+
+    def service_arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"], "until": self.ban_until()}
 
 
 def confirm_and_run(
     modeladmin: admin.ModelAdmin,
-    request,
-    queryset,
+    request: HttpRequest,
+    queryset: QuerySet,
     *,
     title: str,
     form_class: type[forms.Form],
-    run: Callable[[object, forms.Form], bool | object],
+    service: Callable[..., object],
+    target: str,
 ) -> TemplateResponse | None:
-    """Ask for the action's details (a reason, a ban's length, ...), then apply the service
-    to each selected object, reporting what changed and what was refused and why."""
+    """Ask for the action's details (a reason, a ban's length, ...), then call
+    `service(moderator=request.user, <target>=obj, **the form's data)` for each selected
+    object, reporting what changed and what was refused and why."""
     form = form_class(request.POST if "confirm" in request.POST else None)
     if "confirm" in request.POST and form.is_valid():
         changed, refused = 0, []
         for obj in queryset:
             try:
-                result = run(obj, form)
+                arguments = getattr(form, "service_arguments", lambda: form.cleaned_data)()
+                result = service(moderator=request.user, **{target: obj}, **arguments)
             except (ValidationError, PermissionDenied) as error:
                 text = "; ".join(getattr(error, "messages", None) or [str(error)])
                 refused.append(f"{obj}: {text}")
@@ -167,13 +171,9 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
             request,
             queryset,
             title="Ban users",
-            form_class=BanForm,
-            run=lambda user, form: moderation.ban_user(
-                moderator=request.user,
-                user=user,
-                reason=form.cleaned_data["reason"],
-                until=form.ban_until(),
-            ),
+            form_class=BanDetailsForm,
+            service=moderation.ban_user,
+            target="user",
         )
 
     @admin.action(description="Lift the bans of the selected users", permissions=["moderate"])
@@ -184,26 +184,21 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
             queryset,
             title="Lift bans",
             form_class=ReasonForm,
-            run=lambda user, form: moderation.unban_user(
-                moderator=request.user, user=user, reason=form.cleaned_data["reason"]
-            ),
+            service=moderation.unban_user,
+            target="user",
         )
 
     @admin.action(description="Make the selected users moderators", permissions=["change"])
-    def make_moderators(self, request, queryset):
-        group = Group.objects.get(name=MODERATORS_GROUP)
-        for user in queryset:
-            user.groups.add(group)
-        self.message_user(request, f"{queryset.count()} user(s) are moderators now.")
+    def make_moderators(self, request: HttpRequest, queryset: QuerySet) -> None:
+        made = sum(moderation.grant_moderation(granted_by=request.user, user=u) for u in queryset)
+        self.message_user(request, f"{made} user(s) are moderators now.")
 
     @admin.action(
         description="Remove the selected users from the moderators", permissions=["change"]
     )
-    def remove_moderators(self, request, queryset):
-        group = Group.objects.get(name=MODERATORS_GROUP)
-        for user in queryset:
-            user.groups.remove(group)
-        self.message_user(request, f"{queryset.count()} user(s) are no longer moderators.")
+    def remove_moderators(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ended = sum(moderation.revoke_moderation(revoked_by=request.user, user=u) for u in queryset)
+        self.message_user(request, f"{ended} user(s) are no longer moderators.")
 
 
 # --- Threads and posts --------------------------------------------------------------------
@@ -226,9 +221,8 @@ class ThreadAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Lock threads",
             form_class=ReasonForm,
-            run=lambda thread, form: moderation.lock_thread(
-                moderator=request.user, thread=thread, reason=form.cleaned_data["reason"]
-            ),
+            service=moderation.lock_thread,
+            target="thread",
         )
 
     @admin.action(description="Unlock the selected threads", permissions=["moderate"])
@@ -239,9 +233,8 @@ class ThreadAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Unlock threads",
             form_class=ReasonForm,
-            run=lambda thread, form: moderation.unlock_thread(
-                moderator=request.user, thread=thread, reason=form.cleaned_data["reason"]
-            ),
+            service=moderation.unlock_thread,
+            target="thread",
         )
 
 
@@ -298,10 +291,9 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             request,
             queryset,
             title="Remove posts",
-            form_class=RequiredReasonForm,
-            run=lambda post, form: moderation.remove_post(
-                moderator=request.user, post=post, reason=form.cleaned_data["reason"]
-            ),
+            form_class=RemovePostForm,
+            service=moderation.remove_post,
+            target="post",
         )
 
     @admin.action(description="Restore the selected posts", permissions=["moderate"])
@@ -312,9 +304,8 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Restore posts",
             form_class=ReasonForm,
-            run=lambda post, form: moderation.restore_post(
-                moderator=request.user, post=post, reason=form.cleaned_data["reason"]
-            ),
+            service=moderation.restore_post,
+            target="post",
         )
 
     @admin.action(description="Approve the selected held posts", permissions=["moderate"])
@@ -325,9 +316,8 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Approve posts",
             form_class=ReasonForm,
-            run=lambda post, form: moderation.approve_post(
-                moderator=request.user, post=post, reason=form.cleaned_data["reason"]
-            ),
+            service=moderation.approve_post,
+            target="post",
         )
 
 
@@ -367,9 +357,8 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Retire tags",
             form_class=ReasonForm,
-            run=lambda tag, form: moderation.retire_tag(
-                moderator=request.user, tag=tag, reason=form.cleaned_data["reason"]
-            ),
+            service=moderation.retire_tag,
+            target="tag",
         )
 
     @admin.action(description="Merge the selected tags into another", permissions=["moderate"])
@@ -380,12 +369,8 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Merge tags",
             form_class=MergeForm,
-            run=lambda tag, form: moderation.merge_tag(
-                moderator=request.user,
-                source=tag,
-                target=form.cleaned_data["target"],
-                reason=form.cleaned_data["reason"],
-            ),
+            service=moderation.merge_tag,
+            target="source",
         )
 
 

@@ -443,6 +443,8 @@ class ModAction(models.Model):
         TAG_RENAME = "tag_rename", "renamed tag"
         TAG_MERGE = "tag_merge", "merged tag"
         TAG_RETIRE = "tag_retire", "retired tag"
+        GRANT_MODERATION = "mod_grant", "made a moderator:"
+        REVOKE_MODERATION = "mod_revoke", "ended the moderator role of"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone
@@ -25,10 +26,11 @@ from threads.services import limits
 from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate, ensure_moderator
 
-REASON_MAX = 500
-NOTE_MAX = 300
-TAG_NAME_MAX = 60
-TAG_DESCRIPTION_MAX = 300
+# The limits are the columns' own (the forms read them from here).
+REASON_MAX = ModAction._meta.get_field("reason").max_length
+NOTE_MAX = PostTag._meta.get_field("note").max_length
+TAG_NAME_MAX = Tag._meta.get_field("name").max_length
+TAG_DESCRIPTION_MAX = Tag._meta.get_field("description").max_length
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -514,4 +516,42 @@ def retire_tag(*, moderator: User, tag: Tag, reason: str = "") -> bool:
         return False
     Tag.objects.filter(pk=tag.pk).update(retired=True)
     _log(moderator, ModAction.Action.TAG_RETIRE, tag=tag, reason=reason)
+    return True
+
+
+# --- Who moderates ---------------------------------------------------------------------------
+
+MODERATORS_GROUP = "moderators"  # holds threads.moderate (migration 0002)
+
+
+def _ensure_can_change_users(actor: User) -> None:
+    if not (actor.is_active and actor.has_perm("threads.change_user")):
+        raise PermissionDenied("Only staff who may change users can change who moderates.")
+
+
+@transaction.atomic
+def grant_moderation(*, granted_by: User, user: User, reason: str = "") -> bool:
+    """Make `user` a moderator (the moderators group), in the public log. False if they
+    were one already."""
+    _ensure_can_change_users(granted_by)
+    reason = _reason(reason)
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    if group.user_set.filter(pk=user.pk).exists():
+        return False
+    group.user_set.add(user)
+    _log(granted_by, ModAction.Action.GRANT_MODERATION, user=user, reason=reason)
+    return True
+
+
+@transaction.atomic
+def revoke_moderation(*, revoked_by: User, user: User, reason: str = "") -> bool:
+    """Take `user` out of the moderators group, in the public log. False if they were not
+    in it."""
+    _ensure_can_change_users(revoked_by)
+    reason = _reason(reason)
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    if not group.user_set.filter(pk=user.pk).exists():
+        return False
+    group.user_set.remove(user)
+    _log(revoked_by, ModAction.Action.REVOKE_MODERATION, user=user, reason=reason)
     return True

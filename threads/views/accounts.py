@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from threads.forms_accounts import SignupForm
+from threads.forms.accounts import SignupForm
 from threads.services.login_guard import LoginGuard
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from threads.feeds import NewThreadsFeed, ThreadPostsFeed
-from threads.forms_lists import NewThreadForm
+from threads.forms.threads import NewThreadForm
 from threads.models import PostTag, Thread, User
 from threads.search import MAX_QUERY_CHARS, highlighted, search_posts, search_threads
 from threads.services import posting

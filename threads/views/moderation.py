@@ -27,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from threads.forms_moderation import (
+from threads.forms.moderation import (
     BanForm,
     ReasonForm,
     RemovePostForm,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from threads import fragments, markdown, queries
-from threads.forms import (
+from threads.forms.posts import (
     EditForm,
     PreviewForm,
     ReplyForm,

@@ -83,7 +83,8 @@ class RemovePostForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    """Restore, approve, lock, unlock, unban, retire: an optional reason."""
+    """Restore, approve, lock, unlock, unban, retire: an optional reason (the admin's
+    actions use it too)."""
 
     reason = _reason_field()
 
