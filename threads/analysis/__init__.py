@@ -16,48 +16,31 @@ Same input, same output: every random choice is seeded (`AnalysisParams.seed`), 
 the JSON differs between runs only in `timings`.
 """
 
-from importlib import import_module
-
-# Names are imported on first use (PEP 562): a web process that only needs a score
-# function or the map-change comparison does not load scikit-learn and SciPy.
-_HOMES = {
-    "controversy": "scores",
-    "wilson_lower_bound": "scores",
-    "DEFAULT_PARAMS": "snapshot",
-    "AnalysisParams": "snapshot",
-    "PostInput": "snapshot",
-    "ThreadSnapshot": "snapshot",
-    "DEFAULT_SUMMARY_PARAMS": "summaries",
-    "CampSummary": "summaries",
-    "CruxSummary": "summaries",
-    "Extract": "summaries",
-    "OpenSummary": "summaries",
-    "SummaryParams": "summaries",
-    "ThreadSummary": "summaries",
-    "summarize_thread": "summaries",
-    "GroupChange": "changes",
-    "MapChanges": "changes",
-    "summary_changes": "changes",
-    "ALGORITHM_VERSION": "thread_map",
-    "ConsensusPost": "thread_map",
-    "Crux": "thread_map",
-    "Edge": "thread_map",
-    "Group": "thread_map",
-    "OpenItem": "thread_map",
-    "ParticipantPoint": "thread_map",
-    "RepresentativePost": "thread_map",
-    "ThreadMap": "thread_map",
-    "analyze_thread": "thread_map",
-}
-
-
-def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
+from .changes import GroupChange, MapChanges, summary_changes
+from .scores import controversy, wilson_lower_bound
+from .snapshot import DEFAULT_PARAMS, AnalysisParams, PostInput, ThreadSnapshot
+from .summaries import (
+    DEFAULT_SUMMARY_PARAMS,
+    CampSummary,
+    CruxSummary,
+    Extract,
+    OpenSummary,
+    SummaryParams,
+    ThreadSummary,
+    summarize_thread,
+)
+from .thread_map import (
+    ALGORITHM_VERSION,
+    ConsensusPost,
+    Crux,
+    Edge,
+    Group,
+    OpenItem,
+    ParticipantPoint,
+    RepresentativePost,
+    ThreadMap,
+    analyze_thread,
+)
 
 __all__ = [
     "ALGORITHM_VERSION",
