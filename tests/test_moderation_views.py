@@ -47,7 +47,7 @@ def moderation_patterns():
         pattern
         for pattern in urls.urlpatterns
         if getattr(pattern, "callback", None) is not None
-        and pattern.callback.__module__ == "threads.views.moderation"
+        and pattern.callback.__module__ in ("threads.views.moderation", "threads.views.tags")
     ]
 
 

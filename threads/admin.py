@@ -72,13 +72,6 @@ class MergeForm(forms.Form):
     reason = ReasonForm.base_fields["reason"]
 
 
-class BanDetailsForm(BanForm):
-    """BanForm, giving the service its arguments (the end of the ban, not the fields)."""
-
-    def service_arguments(self) -> dict:
-        return {"reason": self.cleaned_data["reason"], "until": self.ban_until()}
-
-
 def confirm_and_run(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -171,7 +164,7 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
             request,
             queryset,
             title="Ban users",
-            form_class=BanDetailsForm,
+            form_class=BanForm,
             service=moderation.ban_user,
             target="user",
         )

@@ -313,6 +313,13 @@ class Vote(models.Model):
         return f"{self.user} {self.axis} {self.value:+d} on post {self.post_id}"
 
 
+class TagQuerySet(models.QuerySet):
+    def live(self) -> TagQuerySet:
+        """Tags that still exist in their own right: not merged into another (a retired
+        tag is live: it stays on its posts and its page)."""
+        return self.filter(merged_into__isnull=True)
+
+
 class Tag(models.Model):
     class Kind(models.TextChoices):
         TOPIC = "topic", "Topic"
@@ -328,6 +335,8 @@ class Tag(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tags"
     )
     created = models.DateTimeField(default=timezone.now)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]

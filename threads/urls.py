@@ -10,6 +10,7 @@ from threads.views import (
     importing,
     lists,
     moderation,
+    tags,
     thread,
 )
 
@@ -65,9 +66,9 @@ urlpatterns = [
     # --- Importing debates (threads/views/importing.py) -------------------------------------
     path("moderation/import/", importing.import_debate, name="import_debate"),
     # --- Moderation, tags, public log (threads/views/moderation.py) ------------------------
-    path("tags/", moderation.tag_index, name="tags"),
-    path("tags/<slug:slug>/", moderation.tag_detail, name="tag"),
-    path("moderation/log/", moderation.moderation_log, name="moderation_log"),
+    path("tags/", tags.tag_index, name="tags"),
+    path("tags/<slug:slug>/", tags.tag_detail, name="tag"),
+    path("moderation/log/", tags.moderation_log, name="moderation_log"),
     path("posts/<int:post_id>/report/", moderation.report_post, name="report_post"),
     path("moderation/", moderation.moderation_queue, name="moderation_queue"),
     path("moderation/posts/<int:post_id>/", moderation.moderate_post, name="mod_post"),

@@ -162,7 +162,11 @@ class BanForm(forms.Form):
                 self.add_error("until", "The date must be in the future.")
         return cleaned
 
-    def ban_until(self):
+    def service_arguments(self) -> dict:
+        """What services.moderation.ban_user takes: the reason and the end of the ban."""
+        return {"reason": self.cleaned_data["reason"], "until": self.ban_until()}
+
+    def ban_until(self) -> datetime | None:
         """The end of the ban as an aware datetime, or None for a permanent ban."""
         duration = self.cleaned_data["duration"]
         if duration == "permanent":

@@ -10,7 +10,6 @@ import secrets
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
 from threads.models import Role, Vote
 
@@ -28,15 +27,6 @@ ROLE_CHOICES = [
 
 def new_submission_token() -> str:
     return secrets.token_urlsafe(18)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: per field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class PostTextForm(forms.Form):

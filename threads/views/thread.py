@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from threads import fragments, markdown, queries
 from threads.forms.posts import (
@@ -28,11 +24,12 @@ from threads.forms.posts import (
     PreviewForm,
     ReplyForm,
     VoteForm,
-    add_service_errors,
 )
 from threads.models import Post, Thread
 from threads.queries import Viewer
 from threads.services import posting, voting
+from threads.views.decorators import HtmxHttpRequest, login_required
+from threads.views.responses import add_service_errors, back_to_post, post_anchor
 
 THREAD = "threads/thread.html"
 PERMALINK = "threads/post.html"
@@ -40,25 +37,10 @@ HISTORY = "threads/history.html"
 TAG_SLUG = re.compile(r"^[-\w]{1,70}$")
 
 
-def _viewer(request: HttpRequest) -> Viewer:
+def _viewer(request: HtmxHttpRequest) -> Viewer:
     if not hasattr(request, "_crux_viewer"):
         request._crux_viewer = Viewer.of(request.user)
     return request._crux_viewer
-
-
-def participant_required(view):
-    """Logged-out visitors are sent to log in (htmx: the whole page goes there)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.htmx:
-            back = request.htmx.current_url_abs_path or "/"
-            return HttpResponseClientRedirect(redirect_to_login(back).url)
-        return redirect_to_login(request.get_full_path())
-
-    return wrapped
 
 
 def _visible_post_or_404(pk: int, viewer: Viewer) -> Post:
@@ -68,17 +50,7 @@ def _visible_post_or_404(pk: int, viewer: Viewer) -> Post:
     return post
 
 
-def _back_url(request: HttpRequest, post: Post) -> str:
-    """Where a plain (no-JavaScript) POST returns to: the page it came from, at the post."""
-    target = request.META.get("HTTP_REFERER", "").split("#")[0]
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return f"{target}#post-{post.pk}"
-    return _anchor(post)
-
-
-def _render(request: HttpRequest, template: str, context: dict, *, status: int = 200):
+def _render(request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200):
     """render(), with what every post partial reads: the viewer and the sort in use."""
     context.setdefault("viewer", _viewer(request))
     context.setdefault("sort", queries.clean_sort(request.GET.get("sort")))
@@ -90,7 +62,7 @@ FRAGMENTS = ("post",)
 
 
 def _render_posts(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template: str,
     context: dict,
     posts: list[Post],
@@ -109,21 +81,17 @@ def _render_posts(
     return response
 
 
-def _anchor(post: Post) -> str:
-    return f"{post.get_absolute_url()}#post-{post.pk}"
-
-
 # --- Reading -------------------------------------------------------------------------------
 
 
 @require_GET
-def thread_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+def thread_redirect(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     thread = get_object_or_404(Thread.objects.only("pk", "slug"), pk=pk)
     return redirect(thread.get_absolute_url(), permanent=True)
 
 
 @require_GET
-def thread_page(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     """The opening post, then the best ~100 replies as a tree, sorted by ?sort=."""
     viewer = _viewer(request)
     thread = queries.thread_for_page(pk, viewer)
@@ -171,7 +139,7 @@ def _tag_name(root: Post, slug: str) -> str:
     return slug
 
 
-def _permalink_context(request: HttpRequest, post: Post, **extra) -> dict:
+def _permalink_context(request: HtmxHttpRequest, post: Post, **extra) -> dict:
     viewer = _viewer(request)
     sort = queries.clean_sort(request.GET.get("sort"))
     tree = queries.permalink_tree(post, viewer, sort=sort)
@@ -187,7 +155,7 @@ def _permalink_context(request: HttpRequest, post: Post, **extra) -> dict:
     }
 
 
-def _permalink_response(request: HttpRequest, post: Post, *, status: int = 200, **extra):
+def _permalink_response(request: HtmxHttpRequest, post: Post, *, status: int = 200, **extra):
     context = _permalink_context(request, post, **extra)
     posts = [*context["ancestors"], *queries.tree_posts(context["root"])]
     return _render_posts(
@@ -196,7 +164,7 @@ def _permalink_response(request: HttpRequest, post: Post, *, status: int = 200, 
 
 
 @require_GET
-def post_page(request: HttpRequest, thread_id: int, pk: int) -> HttpResponse:
+def post_page(request: HtmxHttpRequest, thread_id: int, pk: int) -> HttpResponse:
     """A post's permalink: the chain of posts it answers, the post, and its subtree."""
     post = _visible_post_or_404(pk, _viewer(request))
     if post.thread_id != thread_id:
@@ -205,7 +173,7 @@ def post_page(request: HttpRequest, thread_id: int, pk: int) -> HttpResponse:
 
 
 @require_GET
-def post_replies(request: HttpRequest, pk: int) -> HttpResponse:
+def post_replies(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """ "Load more replies" / "continue this thread": the next replies of a post as a
     partial. Without htmx the permalink shows them."""
     viewer = _viewer(request)
@@ -233,7 +201,7 @@ def _int(value: str | None, default: int, *, low: int, high: int | None = None) 
 
 
 @require_GET
-def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+def post_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Every version of a post, oldest first, each with its changes from the one before."""
     viewer = _viewer(request)
     post = _visible_post_or_404(pk, viewer)
@@ -282,7 +250,7 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def _reply_form_response(
-    request: HttpRequest, parent: Post, form: ReplyForm, *, status: int = 200
+    request: HtmxHttpRequest, parent: Post, form: ReplyForm, *, status: int = 200
 ) -> HttpResponse:
     if request.htmx:
         context = {"post": parent, "thread": parent.thread, "form": form}
@@ -291,8 +259,8 @@ def _reply_form_response(
 
 
 @require_http_methods(["GET", "POST"])
-@participant_required
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET: the reply form (under the post, with htmx). POST: post the reply."""
     viewer = _viewer(request)
     parent = _visible_post_or_404(pk, viewer)
@@ -325,7 +293,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _reply_form_response(request, parent, form, status=status)
 
 
-def _reply_done(request: HttpRequest, parent: Post, post: Post, *, created: bool) -> HttpResponse:
+def _reply_done(
+    request: HtmxHttpRequest, parent: Post, post: Post, *, created: bool
+) -> HttpResponse:
     if request.htmx:
         # The form's slot empties; the new post goes first among the parent's replies
         # (out of band). A repeated submit adds nothing: the post is already there.
@@ -336,11 +306,11 @@ def _reply_done(request: HttpRequest, parent: Post, post: Post, *, created: bool
         messages.info(request, "Your reply is waiting for a moderator's approval.")
     else:
         messages.success(request, "Your reply is posted.")
-    return HttpResponseRedirect(_anchor(post))
+    return HttpResponseRedirect(post_anchor(post))
 
 
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: HtmxHttpRequest) -> HttpResponse:
     """Markdown in, the sanitised HTML the post would show out (a partial)."""
     form = PreviewForm(request.POST)
     html = markdown.render_markdown(form.cleaned_data["body"]) if form.is_valid() else ""
@@ -352,8 +322,8 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@participant_required
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+def vote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Quality up/down or agree/disagree; the same vote again takes it back."""
     viewer = _viewer(request)
     post = _visible_post_or_404(pk, viewer)
@@ -377,13 +347,13 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         return _render(request, f"{THREAD}#vote_bar", context, status=422 if error else 200)
     if error:
         messages.error(request, error)
-    return HttpResponseRedirect(_back_url(request, post))
+    return HttpResponseRedirect(back_to_post(request, post))
 
 
 # --- Editing and deleting -----------------------------------------------------------------
 
 
-def _own_post_or_404(pk: int, request: HttpRequest) -> Post:
+def _own_post_or_404(pk: int, request: HtmxHttpRequest) -> Post:
     post = _visible_post_or_404(pk, _viewer(request))
     if post.author_id != request.user.pk:
         raise PermissionDenied("Only the author can change this post.")
@@ -391,7 +361,7 @@ def _own_post_or_404(pk: int, request: HttpRequest) -> Post:
 
 
 def _edit_form_response(
-    request: HttpRequest, post: Post, form: EditForm, *, status: int = 200
+    request: HtmxHttpRequest, post: Post, form: EditForm, *, status: int = 200
 ) -> HttpResponse:
     if request.htmx:
         context = {"post": post, "thread": post.thread, "form": form}
@@ -400,8 +370,8 @@ def _edit_form_response(
 
 
 @require_http_methods(["GET", "POST"])
-@participant_required
-def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+def edit_post(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET: the edit form under the post. POST: save; the old text becomes a Revision."""
     post = _own_post_or_404(pk, request)
     opening = post.is_opening
@@ -432,12 +402,12 @@ def edit_post(request: HttpRequest, pk: int) -> HttpResponse:
             if request.htmx:  # the form's slot empties, the post is swapped out of band
                 return _post_main_response(request, post, partial="edit_done")
             messages.success(request, "Your post is updated; the earlier version is kept.")
-            return HttpResponseRedirect(_anchor(post))
+            return HttpResponseRedirect(post_anchor(post))
     return _edit_form_response(request, post, form, status=status)
 
 
 def _post_main_response(
-    request: HttpRequest, post: Post, *, error: str = "", partial: str = "post_main"
+    request: HtmxHttpRequest, post: Post, *, error: str = "", partial: str = "post_main"
 ) -> HttpResponse:
     shown = queries.single_post(post.pk, _viewer(request))
     context = {"post": shown, "thread": post.thread, "post_error": error}
@@ -445,8 +415,8 @@ def _post_main_response(
 
 
 @require_POST
-@participant_required
-def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+def delete_post(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Soft delete: the post shows "[deleted by author]"; its replies and history stay."""
     post = _own_post_or_404(pk, request)
     error = ""
@@ -460,4 +430,4 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, "Your post is deleted. Replies to it stay.")
-    return HttpResponseRedirect(_anchor(post))
+    return HttpResponseRedirect(post_anchor(post))
