@@ -12,9 +12,6 @@ marked @moderator_required refuses everyone else (a test walks all of them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -33,10 +29,7 @@ from threads.forms.moderation import (
     ReportForm,
     ResolveReportsForm,
     RoleForm,
-    TagCreateForm,
-    TagMergeForm,
     TagPostForm,
-    TagRenameForm,
     UntagPostForm,
 )
 from threads.models import Post, Report, Role, Tag, Thread, User
@@ -44,7 +37,13 @@ from threads.queries import moderation as reads
 from threads.services import moderation
 from threads.services.posting import excerpt
 from threads.views.decorators import HtmxHttpRequest, login_required, moderator_required
-from threads.views.responses import add_service_errors, next_url, post_anchor
+from threads.views.responses import (
+    add_service_errors,
+    next_url,
+    post_anchor,
+    render_form,
+    service_errors,
+)
 
 QUEUE_PAGE_SIZE = 25
 
@@ -52,36 +51,8 @@ QUEUE_PAGE_SIZE = 25
 # --- Answering forms ----------------------------------------------------------------------
 
 
-@contextmanager
-def service_errors(form: forms.Form) -> Iterator[None]:
-    """Around a service called for a valid form: its ValidationError ends up on the form
-    (which is then no longer valid)."""
-    try:
-        yield
-    except ValidationError as error:
-        add_service_errors(form, error)
-
-
 def _from_queue(request: HtmxHttpRequest) -> bool:
     return request.POST.get("from") == "queue"
-
-
-def _render_form(
-    request: HtmxHttpRequest, template: str, partial: str, context: dict, *, form_id: str
-) -> HttpResponse:
-    """The whole page, or for htmx only the form's partial; 422 when it has errors. An
-    answer to a POST is retargeted onto the form's own element `form_id`, since the form
-    asked for the refreshed post (or queue entry) that only a success brings."""
-    form = context.get("form")
-    status = 422 if form is not None and form.errors else 200
-    if request.htmx:
-        response = render(request, f"{template}#{partial}", context, status=status)
-        if request.method == "POST":
-            response["HX-Retarget"] = f"#{form_id}"
-            response["HX-Reselect"] = f"#{form_id}"
-            response["HX-Reswap"] = "outerHTML"
-        return response
-    return render(request, template, context, status=status)
 
 
 # --- The moderation panel of a post, and its actions --------------------------------------
@@ -135,7 +106,7 @@ def _panel_context(post: Post, **bound) -> dict:
 
 def _render_panel(request: HtmxHttpRequest, post: Post, **bound) -> HttpResponse:
     context = _panel_context(post, **bound)
-    return _render_form(request, POST_TEMPLATE, "panel", context, form_id=f"mod-panel-{post.pk}")
+    return render_form(request, POST_TEMPLATE, "panel", context, form_id=f"mod-panel-{post.pk}")
 
 
 @moderator_required
@@ -260,7 +231,7 @@ def report_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
             )
         except PermissionDenied as refusal:  # banned or inactive: say why, change nothing
             form.add_error(None, str(refusal))
-            response = _render_form(request, POST_TEMPLATE, "report-form", context, form_id=form_id)
+            response = render_form(request, POST_TEMPLATE, "report-form", context, form_id=form_id)
             if not request.htmx:  # htmx shows only 2xx and 422 responses
                 response.status_code = 403
             return response
@@ -277,7 +248,7 @@ def report_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
                 return render(request, f"{POST_TEMPLATE}#report-form", context)
             messages.success(request, done)
             return HttpResponseRedirect(next_url(request, post_anchor(post)))
-    return _render_form(request, POST_TEMPLATE, "report-form", context, form_id=form_id)
+    return render_form(request, POST_TEMPLATE, "report-form", context, form_id=form_id)
 
 
 # --- The moderation queue -----------------------------------------------------------------
@@ -326,7 +297,7 @@ def _queue_error(request: HtmxHttpRequest, post: Post, form, partial: str, conte
     """A queue form with errors: the entry (htmx) or the whole queue with a message."""
     if request.htmx:
         item_id = f"queue-{post.pk}" if partial == "report-group" else f"held-{post.pk}"
-        return _render_form(request, QUEUE_TEMPLATE, partial, context, form_id=item_id)
+        return render_form(request, QUEUE_TEMPLATE, partial, context, form_id=item_id)
     errors = "; ".join(message for messages_ in form.errors.values() for message in messages_)
     messages.error(request, f"Post #{post.pk}: {errors}")
     context = _queue_context(request, bound_post=post, bound=form)
@@ -384,7 +355,7 @@ def _thread_lock_action(request: HtmxHttpRequest, thread_id: int, *, lock: bool)
         return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     action = "lock" if lock else "unlock"
     context = {"thread": thread, "form": form, "action": action}
-    return _render_form(
+    return render_form(
         request,
         "moderation/thread_action.html",
         "lock-form",
@@ -441,7 +412,7 @@ def _user_answer(
             return render(request, f"{USER_TEMPLATE}#ban-panel", context)
         return redirect("mod_user", member.username)
     context = {**_user_context(member, **{form_key: form}), "form": form}
-    return _render_form(request, USER_TEMPLATE, "ban-panel", context, form_id="ban-panel")
+    return render_form(request, USER_TEMPLATE, "ban-panel", context, form_id="ban-panel")
 
 
 @moderator_required
@@ -467,118 +438,3 @@ def unban_user(request: HtmxHttpRequest, username: str) -> HttpResponse:
                 form.add_error(None, f"{member.username} is not banned.")
     done = f"{member.username}'s ban is lifted."
     return _user_answer(request, member, form, form_key="unban_form", done=done)
-
-
-# --- The tag taxonomy (moderators) --------------------------------------------------------
-
-TAGS_TEMPLATE = "moderation/tags_manage.html"
-
-
-def _tag_rows(tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound):
-    """Tags with their rename/merge/retire forms; `bound` forms (submitted, with errors)
-    replace the blank ones of `bound_tag`."""
-    for tag in tags:
-        tag.rename_form = TagRenameForm(
-            initial={"name": tag.name, "description": tag.description},
-            auto_id=f"id_rename_{tag.pk}_%s",
-        )
-        tag.merge_form = TagMergeForm(source=tag, tags=live, auto_id=f"id_merge_{tag.pk}_%s")
-        tag.retire_form = ReasonForm(auto_id=f"id_retire_{tag.pk}_%s")
-        tag.row_form = None
-        if bound_tag is not None and tag.pk == bound_tag.pk:
-            for attr, form in bound.items():
-                setattr(tag, attr, form)
-                tag.row_form = form
-    return tags
-
-
-def _manage_context(*, create_form=None, bound_tag: Tag | None = None, **bound) -> dict:
-    rows = _tag_rows(
-        list(reads.tags_with_counts()), reads.live_tags(), bound_tag=bound_tag, **bound
-    )
-    groups = [(label, [t for t in rows if t.kind == kind]) for kind, label in Tag.Kind.choices]
-    return {"groups": groups, "create_form": create_form or TagCreateForm()}
-
-
-@moderator_required
-@require_GET
-def manage_tags(request: HtmxHttpRequest) -> HttpResponse:
-    """All tags by kind, each with forms to rename, merge and retire it; a form to add one."""
-    return render(request, TAGS_TEMPLATE, _manage_context())
-
-
-@moderator_required
-@require_POST
-def create_tag(request: HtmxHttpRequest) -> HttpResponse:
-    form = TagCreateForm(request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            tag = moderation.create_tag(moderator=request.user, **form.cleaned_data)
-    if form.is_valid():
-        messages.success(request, f"Tag “{tag.name}” created.")
-        target = f"{reverse('mod_tags')}#tag-{tag.pk}"
-        # The new tag belongs in its kind's list: reload the page there.
-        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
-    if request.htmx:
-        context = {"create_form": form, "form": form}
-        return _render_form(request, TAGS_TEMPLATE, "create-form", context, form_id="tag-create")
-    return render(request, TAGS_TEMPLATE, _manage_context(create_form=form), status=422)
-
-
-def _tag_row_answer(
-    request: HtmxHttpRequest, tag: Tag, form: forms.Form, *, form_attr: str, done: str
-) -> HttpResponse:
-    if form.is_valid():
-        messages.success(request, done)
-        if not request.htmx:
-            return redirect(f"{reverse('mod_tags')}#tag-{tag.pk}")
-        row = _tag_rows(list(reads.tags_with_counts().filter(pk=tag.pk)), reads.live_tags())[0]
-        return render(request, f"{TAGS_TEMPLATE}#tag-row", {"tag": row, "done": done})
-    if not request.htmx:
-        context = _manage_context(bound_tag=tag, **{form_attr: form})
-        return render(request, TAGS_TEMPLATE, context, status=422)
-    rows = _tag_rows(
-        list(reads.tags_with_counts().filter(pk=tag.pk)),
-        reads.live_tags(),
-        bound_tag=tag,
-        **{form_attr: form},
-    )
-    context = {"tag": rows[0], "form": form}
-    return _render_form(request, TAGS_TEMPLATE, "tag-row", context, form_id=f"tag-{tag.pk}")
-
-
-@moderator_required
-@require_POST
-def rename_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    form = TagRenameForm(request.POST, auto_id=f"id_rename_{tag.pk}_%s")
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
-                form.add_error(None, "Nothing to change: the name and description are the same.")
-    return _tag_row_answer(request, tag, form, form_attr="rename_form", done="Tag renamed.")
-
-
-@moderator_required
-@require_POST
-def merge_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    form = TagMergeForm(request.POST, source=tag, auto_id=f"id_merge_{tag.pk}_%s")
-    if form.is_valid():
-        with service_errors(form):
-            moderation.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
-    done = "Tag merged: its posts now carry the other tag, and its page redirects there."
-    return _tag_row_answer(request, tag, form, form_attr="merge_form", done=done)
-
-
-@moderator_required
-@require_POST
-def retire_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    form = ReasonForm(request.POST, auto_id=f"id_retire_{tag.pk}_%s")
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
-                form.add_error(None, "This tag is already retired.")
-    done = "Tag retired: it stays on its posts but cannot be applied any more."
-    return _tag_row_answer(request, tag, form, form_attr="retire_form", done=done)

@@ -1,14 +1,23 @@
 """What views answer with, written once: where a form returns to (a safe next URL, a
-post's anchor) and a service's ValidationError put on the form that asked."""
+post's anchor), a service's ValidationError put on the form that asked, and a form
+rendered whole or as its htmx partial (422 with its errors)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from threads.models import Post
+
+if TYPE_CHECKING:
+    from threads.views.decorators import HtmxHttpRequest
 
 
 def post_anchor(post: Post) -> str:
@@ -44,3 +53,31 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+@contextmanager
+def service_errors(form: forms.Form) -> Iterator[None]:
+    """Around a service called for a valid form: its ValidationError ends up on the form
+    (which is then no longer valid)."""
+    try:
+        yield
+    except ValidationError as error:
+        add_service_errors(form, error)
+
+
+def render_form(
+    request: HtmxHttpRequest, template: str, partial: str, context: dict, *, form_id: str
+) -> HttpResponse:
+    """The whole page, or for htmx only the form's partial; 422 when it has errors. An
+    answer to a POST is retargeted onto the form's own element `form_id`, since the form
+    asked for the refreshed post (or queue entry) that only a success brings."""
+    form = context.get("form")
+    status = 422 if form is not None and form.errors else 200
+    if request.htmx:
+        response = render(request, f"{template}#{partial}", context, status=status)
+        if request.method == "POST":
+            response["HX-Retarget"] = f"#{form_id}"
+            response["HX-Reselect"] = f"#{form_id}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, template, context, status=status)

@@ -1,17 +1,25 @@
-"""Public pages of the moderators' work: the tag index, a tag's page (the arguments
-carrying it across threads) and the public moderation log. Anyone may read them."""
+"""Tags: the public tag index, a tag's page (the arguments carrying it across threads)
+and the public moderation log, which anyone may read; and the moderators' taxonomy page
+(create, rename, merge, retire), where every change lands in that log."""
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
+from threads.forms.moderation import ReasonForm, TagCreateForm, TagMergeForm, TagRenameForm
 from threads.models import ModAction, Role, Tag
 from threads.queries import moderation as reads
+from threads.services import moderation
 from threads.services.posting import excerpt
-from threads.views.decorators import HtmxHttpRequest
+from threads.views.decorators import HtmxHttpRequest, moderator_required
+from threads.views.responses import render_form, service_errors
 
 LOG_PAGE_SIZE = 50
 TAG_PAGE_SIZE = 25
@@ -56,3 +64,118 @@ def moderation_log(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "log-entries":
         return render(request, "moderation/log.html#log-entries", context)
     return render(request, "moderation/log.html", context)
+
+
+# --- The tag taxonomy (moderators) ----------------------------------------------------
+
+TAGS_TEMPLATE = "moderation/tags_manage.html"
+
+
+def _tag_rows(tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound):
+    """Tags with their rename/merge/retire forms; `bound` forms (submitted, with errors)
+    replace the blank ones of `bound_tag`."""
+    for tag in tags:
+        tag.rename_form = TagRenameForm(
+            initial={"name": tag.name, "description": tag.description},
+            auto_id=f"id_rename_{tag.pk}_%s",
+        )
+        tag.merge_form = TagMergeForm(source=tag, tags=live, auto_id=f"id_merge_{tag.pk}_%s")
+        tag.retire_form = ReasonForm(auto_id=f"id_retire_{tag.pk}_%s")
+        tag.row_form = None
+        if bound_tag is not None and tag.pk == bound_tag.pk:
+            for attr, form in bound.items():
+                setattr(tag, attr, form)
+                tag.row_form = form
+    return tags
+
+
+def _manage_context(*, create_form=None, bound_tag: Tag | None = None, **bound) -> dict:
+    rows = _tag_rows(
+        list(reads.tags_with_counts()), reads.live_tags(), bound_tag=bound_tag, **bound
+    )
+    groups = [(label, [t for t in rows if t.kind == kind]) for kind, label in Tag.Kind.choices]
+    return {"groups": groups, "create_form": create_form or TagCreateForm()}
+
+
+@moderator_required
+@require_GET
+def manage_tags(request: HtmxHttpRequest) -> HttpResponse:
+    """All tags by kind, each with forms to rename, merge and retire it; a form to add one."""
+    return render(request, TAGS_TEMPLATE, _manage_context())
+
+
+@moderator_required
+@require_POST
+def create_tag(request: HtmxHttpRequest) -> HttpResponse:
+    form = TagCreateForm(request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            tag = moderation.create_tag(moderator=request.user, **form.cleaned_data)
+    if form.is_valid():
+        messages.success(request, f"Tag “{tag.name}” created.")
+        target = f"{reverse('mod_tags')}#tag-{tag.pk}"
+        # The new tag belongs in its kind's list: reload the page there.
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    if request.htmx:
+        context = {"create_form": form, "form": form}
+        return render_form(request, TAGS_TEMPLATE, "create-form", context, form_id="tag-create")
+    return render(request, TAGS_TEMPLATE, _manage_context(create_form=form), status=422)
+
+
+def _tag_row_answer(
+    request: HtmxHttpRequest, tag: Tag, form: forms.Form, *, form_attr: str, done: str
+) -> HttpResponse:
+    if form.is_valid():
+        messages.success(request, done)
+        if not request.htmx:
+            return redirect(f"{reverse('mod_tags')}#tag-{tag.pk}")
+        row = _tag_rows(list(reads.tags_with_counts().filter(pk=tag.pk)), reads.live_tags())[0]
+        return render(request, f"{TAGS_TEMPLATE}#tag-row", {"tag": row, "done": done})
+    if not request.htmx:
+        context = _manage_context(bound_tag=tag, **{form_attr: form})
+        return render(request, TAGS_TEMPLATE, context, status=422)
+    rows = _tag_rows(
+        list(reads.tags_with_counts().filter(pk=tag.pk)),
+        reads.live_tags(),
+        bound_tag=tag,
+        **{form_attr: form},
+    )
+    context = {"tag": rows[0], "form": form}
+    return render_form(request, TAGS_TEMPLATE, "tag-row", context, form_id=f"tag-{tag.pk}")
+
+
+@moderator_required
+@require_POST
+def rename_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    form = TagRenameForm(request.POST, auto_id=f"id_rename_{tag.pk}_%s")
+    if form.is_valid():
+        with service_errors(form):
+            if not moderation.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
+                form.add_error(None, "Nothing to change: the name and description are the same.")
+    return _tag_row_answer(request, tag, form, form_attr="rename_form", done="Tag renamed.")
+
+
+@moderator_required
+@require_POST
+def merge_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    form = TagMergeForm(request.POST, source=tag, auto_id=f"id_merge_{tag.pk}_%s")
+    if form.is_valid():
+        with service_errors(form):
+            moderation.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
+    done = "Tag merged: its posts now carry the other tag, and its page redirects there."
+    return _tag_row_answer(request, tag, form, form_attr="merge_form", done=done)
+
+
+@moderator_required
+@require_POST
+def retire_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    form = ReasonForm(request.POST, auto_id=f"id_retire_{tag.pk}_%s")
+    if form.is_valid():
+        with service_errors(form):
+            if not moderation.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
+                form.add_error(None, "This tag is already retired.")
+    done = "Tag retired: it stays on its posts but cannot be applied any more."
+    return _tag_row_answer(request, tag, form, form_attr="retire_form", done=done)
