@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from threads.analysis.changes import summary_changes
-from threads.models import Post, Thread, ThreadAnalysis, ThreadVisit
+from threads.models import Post, Thread, ThreadAnalysis
+from threads.services import visits
 
 PANEL_FIELDS = ("analysis__map", "analysis__summary")  # what the panel never reads
 # "Map computed 3 minutes ago" may lag this much; everything else is in the cache key.
@@ -131,18 +132,6 @@ def summary_json(request, pk: int):
     return JsonResponse({**_header(thread, analysis), **((analysis and analysis.summary) or {})})
 
 
-def _visit_memory(map_json: dict) -> dict:
-    """The parts of a map that 'what changed since your last visit' compares."""
-    return {
-        "cruxes": [{"post": c["post"]} for c in map_json.get("cruxes", [])],
-        "groups": [
-            {"id": g["id"], "size": g["size"], "members": g["members"]}
-            for g in map_json.get("groups", [])
-        ],
-        "open": [{"post": o["post"]} for o in map_json.get("open", [])],
-    }
-
-
 @require_GET
 @never_cache
 def analysis_changes(request, pk: int):
@@ -151,7 +140,7 @@ def analysis_changes(request, pk: int):
     analysis = getattr(thread, "analysis", None)
     context = {"thread": thread, "changes": None, "first_visit": False}
     if request.user.is_authenticated and analysis is not None and analysis.map:
-        visit = ThreadVisit.objects.filter(user=request.user, thread=thread).first()
+        visit = visits.record_map_seen(user=request.user, thread=thread, analysis=analysis)
         if visit is None or visit.map_seen is None:
             context["first_visit"] = True
         elif visit.watermark != analysis.watermark:
@@ -168,13 +157,4 @@ def analysis_changes(request, pk: int):
                 "groups": [g.__dict__ for g in changes.groups],
                 "answered": [excerpts[p] for p in changes.answered if p in excerpts],
             }
-        ThreadVisit.objects.update_or_create(
-            user=request.user,
-            thread=thread,
-            defaults={
-                "watermark": analysis.watermark,
-                "map_seen": _visit_memory(analysis.map),
-                "seen_at": timezone.now(),
-            },
-        )
     return render(request, "threads/analysis_panel.html#changes", context)
