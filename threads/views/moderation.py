@@ -12,6 +12,9 @@ marked @moderator_required refuses everyone else (a test walks all of them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,20 +62,52 @@ def _from_queue(request: HtmxHttpRequest) -> bool:
 
 POST_TEMPLATE = "moderation/post.html"
 
-# The forms of a post's panel, by action. Their ids carry the post id, so many panels
-# can sit on one thread page.
-PANEL_FORMS = {
-    "tag": TagPostForm,
-    "untag": UntagPostForm,
-    "role": RoleForm,
-    "remove": RemovePostForm,
-    "restore": ReasonForm,
-    "approve": ReasonForm,
+
+@dataclass(frozen=True)
+class PanelAction:
+    """One action of a post's moderation panel: its form, the service it calls with
+    `moderator`, `post` and the form's cleaned data, and what the moderator is told."""
+
+    form: type[forms.Form]
+    service: Callable[..., object]
+    done: str
+    unchanged: str  # when the service returns False; {role} is the post's current role
+
+
+PANEL_ACTIONS = {
+    "tag": PanelAction(
+        TagPostForm, moderation.tag_post, "Tagged.", "The post already has that tag."
+    ),
+    "untag": PanelAction(
+        UntagPostForm,
+        moderation.untag_post,
+        "Tag taken off.",
+        "The post does not have that tag (any more).",
+    ),
+    "role": PanelAction(
+        RoleForm, moderation.change_role, "Role changed.", "The post already {role} its parent."
+    ),
+    "remove": PanelAction(
+        RemovePostForm, moderation.remove_post, "Post removed.", "This post is already removed."
+    ),
+    "restore": PanelAction(
+        ReasonForm,
+        moderation.restore_post,
+        "Post restored.",
+        "This post is not removed; there is nothing to restore.",
+    ),
+    "approve": PanelAction(
+        ReasonForm,
+        moderation.approve_post,
+        "Post approved: everyone can see it now.",
+        "This post is not waiting for approval.",
+    ),
 }
 
 
-def _panel_form(action: str, post: Post, data=None, **kwargs):
-    return PANEL_FORMS[action](data, auto_id=f"id_{action}_{post.pk}_%s", **kwargs)
+def _panel_form(action: str, post: Post, data=None, **kwargs) -> forms.Form:
+    # The ids carry the post id, so many panels can sit on one thread page.
+    return PANEL_ACTIONS[action].form(data, auto_id=f"id_{action}_{post.pk}_%s", **kwargs)
 
 
 def _post_or_404(post_id: int, viewer: object = None) -> Post:
@@ -118,16 +153,21 @@ def moderate_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     return _render_panel(request, _post_or_404(post_id))
 
 
-def _post_answer(
-    request: HtmxHttpRequest, post: Post, form: forms.Form, *, action: str, done: str
-) -> HttpResponse:
-    """After a panel form: on success back to the post (or the queue entry), else the
-    form again with its errors."""
+def _panel_action(request: HtmxHttpRequest, post_id: int, action: str) -> HttpResponse:
+    """A panel form: check it, call its service, then back to the post (or the queue
+    entry) on success, or the form again with its errors."""
+    post = _post_or_404(post_id)
+    what = PANEL_ACTIONS[action]
+    form = _panel_form(action, post, request.POST)
     if form.is_valid():
-        messages.success(request, done)
+        with service_errors(form):
+            if what.service(moderator=request.user, post=post, **form.cleaned_data) is False:
+                form.add_error(None, what.unchanged.format(role=Role(post.role).label))
+    if form.is_valid():
+        messages.success(request, what.done)
         if _from_queue(request):
             if request.htmx:
-                return _queue_item_response(request, post, done, f"held-{post.pk}")
+                return _queue_item_response(request, post, what.done, f"held-{post.pk}")
             return redirect("moderation_queue")
         # htmx follows this redirect too, and swaps the refreshed post into the page.
         return HttpResponseRedirect(next_url(request, post_anchor(post)))
@@ -141,74 +181,37 @@ def _post_answer(
 @moderator_required
 @require_POST
 def tag_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    post = _post_or_404(post_id)
-    form = _panel_form("tag", post, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.tag_post(moderator=request.user, post=post, **form.cleaned_data):
-                form.add_error(None, "The post already has that tag.")
-    return _post_answer(request, post, form, action="tag", done="Tagged.")
+    return _panel_action(request, post_id, "tag")
 
 
 @moderator_required
 @require_POST
 def untag_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    post = _post_or_404(post_id)
-    form = _panel_form("untag", post, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.untag_post(moderator=request.user, post=post, **form.cleaned_data):
-                form.add_error(None, "The post does not have that tag (any more).")
-    return _post_answer(request, post, form, action="untag", done="Tag taken off.")
+    return _panel_action(request, post_id, "untag")
 
 
 @moderator_required
 @require_POST
 def change_role(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    post = _post_or_404(post_id)
-    form = _panel_form("role", post, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.change_role(moderator=request.user, post=post, **form.cleaned_data):
-                form.add_error(None, f"The post already {Role(post.role).label} its parent.")
-    return _post_answer(request, post, form, action="role", done="Role changed.")
+    return _panel_action(request, post_id, "role")
 
 
 @moderator_required
 @require_POST
 def remove_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    post = _post_or_404(post_id)
-    form = _panel_form("remove", post, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.remove_post(moderator=request.user, post=post, **form.cleaned_data):
-                form.add_error(None, "This post is already removed.")
-    return _post_answer(request, post, form, action="remove", done="Post removed.")
+    return _panel_action(request, post_id, "remove")
 
 
 @moderator_required
 @require_POST
 def restore_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    post = _post_or_404(post_id)
-    form = _panel_form("restore", post, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.restore_post(moderator=request.user, post=post, **form.cleaned_data):
-                form.add_error(None, "This post is not removed; there is nothing to restore.")
-    return _post_answer(request, post, form, action="restore", done="Post restored.")
+    return _panel_action(request, post_id, "restore")
 
 
 @moderator_required
 @require_POST
 def approve_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    post = _post_or_404(post_id)
-    form = _panel_form("approve", post, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not moderation.approve_post(moderator=request.user, post=post, **form.cleaned_data):
-                form.add_error(None, "This post is not waiting for approval.")
-    done = "Post approved: everyone can see it now."
-    return _post_answer(request, post, form, action="approve", done=done)
+    return _panel_action(request, post_id, "approve")
 
 
 @login_required
