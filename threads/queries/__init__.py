@@ -1,6 +1,7 @@
 """Read paths. Each module is one page or area's reads, in a fixed number of queries:
 
-- `thread_page`: the thread page, a post's permalink and "load more" (the tree);
+- `thread_page`: the thread page, a post's permalink and "load more" (the tree), and
+  `tree`, its pure part: which posts to show first;
 - `moderation`: the queue, the tag index and tag pages, the moderation log;
 - `lists`: the front page, profiles and search result rows;
 - `analysis`: the snapshot a map is computed from, and the records exports are made of.
@@ -10,31 +11,33 @@ The one rule for which posts a reader sees is `Post.objects.visible_to(viewer)`
 """
 
 from threads.queries.thread_page import (
-    DEFAULT_SORT,
-    MAX_DEPTH,
-    MORE_BUDGET,
-    PAGE_BUDGET,
-    SORTS,
-    Node,
     ShownTag,
     ThreadTree,
-    TreeSelection,
     Viewer,
     ancestor_ids_of,
     attach_tree,
-    clean_sort,
     decorate,
     load_posts,
     permalink_tree,
     post_for_page,
     replies_page,
-    select_tree,
     set_classes,
     single_post,
     skeleton,
     thread_for_page,
     thread_tree,
     tree_posts,
+)
+from threads.queries.tree import (
+    DEFAULT_SORT,
+    MAX_DEPTH,
+    MORE_BUDGET,
+    PAGE_BUDGET,
+    SORTS,
+    Node,
+    TreeSelection,
+    clean_sort,
+    select_tree,
 )
 
 __all__ = [
