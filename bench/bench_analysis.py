@@ -37,8 +37,9 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from threads.analysis import PostInput, ThreadSnapshot, analyze_thread  # noqa: E402
+from threads.analysis.snapshot import PostInput, ThreadSnapshot  # noqa: E402
 from threads.analysis.summaries import summarize_thread  # noqa: E402
+from threads.analysis.thread_map import analyze_thread  # noqa: E402
 
 ROLES = ("claim", "rebuttal", "support", "question", "answer", "concession", "comment")
 ROLE_WEIGHTS = (0.10, 0.30, 0.20, 0.10, 0.08, 0.07, 0.15)

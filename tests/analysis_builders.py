@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from threads.analysis import PostInput, ThreadSnapshot
+from threads.analysis.snapshot import PostInput, ThreadSnapshot
 
 
 def post(id, parent, role, author="alice", **extra) -> PostInput:

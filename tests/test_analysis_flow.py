@@ -93,7 +93,7 @@ def test_a_failed_run_keeps_the_last_good_map_and_says_it_is_out_of_date(client,
     def broken(snapshot, params=None):
         raise RuntimeError("numerical trouble")
 
-    monkeypatch.setattr("threads.analysis.analyze_thread", broken)
+    monkeypatch.setattr("threads.analysis.thread_map.analyze_thread", broken)
     with pytest.raises(RuntimeError):
         analysis_service.run_analysis(thread.pk)
     stored = ThreadAnalysis.objects.get(thread=thread)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tests.analysis_builders import post, snapshot
-from threads.analysis import ThreadSnapshot, analyze_thread
+from threads.analysis.snapshot import ThreadSnapshot
+from threads.analysis.thread_map import analyze_thread
 
 CAMP_A = [f"a{i}" for i in range(1, 7)]
 CAMP_B = [f"b{i}" for i in range(1, 7)]

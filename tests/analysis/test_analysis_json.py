@@ -4,7 +4,8 @@ import json
 
 import numpy as np
 
-from threads.analysis import ALGORITHM_VERSION, PostInput, ThreadSnapshot, analyze_thread
+from threads.analysis.snapshot import PostInput, ThreadSnapshot
+from threads.analysis.thread_map import ALGORITHM_VERSION, analyze_thread
 
 
 def small_debate():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from threads.analysis import controversy, wilson_lower_bound
+from threads.analysis.scores import controversy, wilson_lower_bound
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,9 @@ import pytest
 
 from tests.analysis_builders import post
 from tests.analysis_builders import snapshot as thread
-from threads.analysis import PostInput, ThreadSnapshot, analyze_thread
+from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.analysis.stances import build_stances
+from threads.analysis.thread_map import analyze_thread
 
 
 def cells(snapshot):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from tests.analysis_builders import post, snapshot
-from threads.analysis import analyze_thread
 from threads.analysis.graph import claim_strength
+from threads.analysis.thread_map import analyze_thread
 
 
 def test_dfquad_worked_example():

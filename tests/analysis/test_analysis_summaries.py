@@ -11,15 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from threads.analysis import (
-    PostInput,
-    ThreadSnapshot,
-    analyze_thread,
-    summarize_thread,
-    summary_changes,
-)
+from threads.analysis.changes import summary_changes
 from threads.analysis.lexrank import tfidf_vectors
-from threads.analysis.summaries import own_sentences
+from threads.analysis.snapshot import PostInput, ThreadSnapshot
+from threads.analysis.summaries import own_sentences, summarize_thread
+from threads.analysis.thread_map import analyze_thread
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 
-from threads.analysis import PostInput, ThreadSnapshot
+from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.importers.records import ThreadRecord
 from threads.models import Post, PostTag, Vote
 

@@ -82,7 +82,8 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
     A no-op when the stored analysis already saw the thread's current data (unless
     `force`). On failure the error is recorded and the last good map stays in place.
     """
-    from threads.analysis import analyze_thread, summarize_thread
+    from threads.analysis.summaries import summarize_thread
+    from threads.analysis.thread_map import analyze_thread
 
     try:
         cache.delete(_queued_key(thread_id))  # changes from now on ask for a new run
