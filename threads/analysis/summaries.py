@@ -71,7 +71,15 @@ class SummaryParams:
 
 
 DEFAULT_SUMMARY_PARAMS = SummaryParams()
+# A post's first sentence of its own usually states its point (the "lead" of news
+# summarisation); it wins over a later sentence up to 1.5× as central.
+LEAD_WEIGHT = 1.5
 _COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _complete(sentence: str) -> bool:
+    """Ends like a sentence and is not a bracketed aside."""
+    return bool(_COMPLETE.search(sentence)) and not sentence.startswith(("(", "["))
 
 
 @dataclass(frozen=True)
@@ -241,11 +249,17 @@ class _Sections:
         if not indices:
             return None
         quoted, salience, texts = self.sentences.quoted, self.ranked.salience, self.sentences.texts
+        lead = self.sentences.by_post[post_id][0]
         # A complete sentence before a fragment (a list item, a heading): "Assume have
         # some ML system" is central to nothing but shares the thread's commonest words.
         return max(
             indices,
-            key=lambda i: (int(quoted[i]), bool(_COMPLETE.search(texts[i])), salience[i], -i),
+            key=lambda i: (
+                int(quoted[i]),
+                _complete(texts[i]),
+                salience[i] * (LEAD_WEIGHT if i == lead else 1.0),
+                -i,
+            ),
         )
 
     def asks(self, post_id: int) -> bool:
