@@ -28,8 +28,10 @@ from .attribution import OwnSentences, citable
 from .snapshot import PostInput, ThreadSnapshot
 
 OBJECTION_ROLES = frozenset({"rebuttal", "question"})
-# Replies that take a side with their parent rather than open a line of their own.
-ANSWER_ROLES = frozenset({"support", "concession", "answer"})
+# Objections lead the brief; a support of the opening is a line too, though a weaker
+# one (the brief is about what is disputed).
+LINE_WEIGHTS = {"rebuttal": 1.5, "question": 1.5, "support": 0.75}
+LINE_NAMES = {"rebuttal": "objection", "question": "objection", "support": "support"}
 # Roles an answer to an objection is expected to have, preferred over other replies.
 REPLY_TO_OBJECTION_ROLES = frozenset({"answer", "rebuttal", "support", "concession"})
 
@@ -37,7 +39,7 @@ REPLY_TO_OBJECTION_ROLES = frozenset({"answer", "rebuttal", "support", "concessi
 @dataclass(frozen=True)
 class BriefLine:
     index: int  # sentence index in OwnSentences
-    line: str  # opening | objection | reply | answer | concession | conceded
+    line: str  # opening | objection | support | reply | answer | concession | conceded
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,27 @@ def debate_brief(
     sentences: OwnSentences,
     engaged: Engagement,
     key_sentence: Callable[[int], int | None],
+    accept: Callable[[int, Sequence[int]], bool],
+    taken: list[int],
     *,
     max_lines: int,
     max_objections: int,
     max_concessions: int,
 ) -> list[BriefLine]:
-    """The brief's lines in reading order (see the module docstring)."""
+    """The brief's lines in reading order (see the module docstring).
+
+    `key_sentence(post)` chooses a post's sentence; `accept(index)` says whether a
+    sentence may still be quoted (not near-repeating anything quoted, `taken`
+    included); `taken` collects the brief's sentences as they are chosen.
+    """
     by_id = {post.id: post for post in snapshot.posts}
     lines: list[BriefLine] = []
-    taken: set[int] = set()
 
     def add(index: int | None, line: str) -> bool:
-        if index is None or index in taken or len(lines) >= max_lines:
+        """Take the sentence unless it is taken, near-repeats one, or the brief is full."""
+        if index is None or index in taken or len(lines) >= max_lines or not accept(index, ()):
             return False
-        taken.add(index)
+        taken.append(index)
         lines.append(BriefLine(index, line))
         return True
 
@@ -100,7 +109,7 @@ def debate_brief(
         add(key_sentence(root.id), "opening")
 
     def rank(post: PostInput) -> tuple[float, float, int]:
-        weight = 1.5 if post.role in OBJECTION_ROLES else 1.0
+        weight = LINE_WEIGHTS.get(post.role, 1.0)
         return (-weight * engaged.score[post.id], post.created, post.id)
 
     candidates = [
@@ -108,7 +117,7 @@ def debate_brief(
         for post in snapshot.posts
         if post.id != snapshot.root
         and citable(post)
-        and post.role not in ANSWER_ROLES
+        and post.role not in ("concession", "answer")
         and sentences.by_post.get(post.id)
     ]
     candidates.sort(key=rank)
@@ -118,15 +127,21 @@ def debate_brief(
     # The most-engaged lines, then told in thread order, so the brief reads as the
     # conversation went; each followed by the best answer it got, unless that answer
     # is itself one of the lines.
-    chosen = candidates[:max_objections]
-    lined = {post.id for post in chosen}
-    for post in sorted(chosen, key=lambda p: sentences.by_post[p.id][0]):
+    chosen: list[tuple[PostInput, int]] = []
+    for post in candidates:
+        if len(chosen) >= max_objections:
+            break
+        index = key_sentence(post.id)
+        pending = [other for _, other in chosen]
+        if index is not None and index not in taken and accept(index, pending):
+            chosen.append((post, index))
+    lined = {post.id for post, _ in chosen}
+    for post, index in sorted(chosen, key=lambda pair: pair[1]):
         if len(lines) >= room:
             break
-        line = "objection" if post.role in OBJECTION_ROLES else "reply"
-        if not add(key_sentence(post.id), line):
+        if not add(index, LINE_NAMES.get(post.role, "reply")):
             continue
-        answer = _best_answer(post, engaged, key_sentence, taken, lined)
+        answer = _best_answer(post, engaged, key_sentence, accept, taken, lined)
         if answer is not None and len(lines) < room:
             add(answer, "answer")
     for post in concessions:
@@ -148,7 +163,8 @@ def _best_answer(
     post: PostInput,
     engaged: Engagement,
     key_sentence: Callable[[int], int | None],
-    taken: set[int],
+    accept: Callable[[int, Sequence[int]], bool],
+    taken: list[int],
     lined: set[int],
 ) -> int | None:
     objection = post.role in OBJECTION_ROLES
@@ -167,7 +183,7 @@ def _best_answer(
         if reply.role == "concession":
             continue  # concessions have their own lines
         index = key_sentence(reply.id)
-        if index is not None and index not in taken:
+        if index is not None and index not in taken and accept(index, ()):
             return index
     return None
 

@@ -6,7 +6,8 @@ quote of the parent, its block quotes, or a line it pasted from a post above it 
 `attribution.py`). Banter, thanks and talk about the conversation never enter
 (`sentences.is_banter`), nor does the importer's stand-in opening post.
 
-Sections, each quoting sentences no earlier section quoted:
+Sections, each quoting sentences no other section quotes (claimed in the order
+cruxes, brief, common ground, open items, camps):
 
 - the debate in brief: the opening claim, the most-engaged objections with the
   answers they got, and what was conceded (`brief.py`), in reading order, each item
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +88,7 @@ class Extract:
     text: str  # verbatim slice of the cited post's own text
     post: int
     # Brief items only: the line of the argument the sentence stands for —
-    # opening | objection | reply | answer | concession | conceded.
+    # opening | objection | support | reply | answer | concession | conceded.
     line: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -267,13 +268,14 @@ class _Sections:
         texts = self.sentences.texts
         return any(texts[i].rstrip().endswith("?") for i in self.sentences.by_post.get(post_id, []))
 
-    def not_repeating(self, index: int) -> bool:
-        """Not a near-repeat (cosine ≥ max_similarity) of a sentence already quoted."""
-        if index in self.used:
+    def not_repeating(self, index: int, also: Collection[int] = ()) -> bool:
+        """Not a near-repeat (cosine ≥ max_similarity) of a sentence already quoted
+        (or of `also`)."""
+        if index in self.used or index in also:
             return False
-        if not self.used:
+        if not self.used and not also:
             return True
-        shown = sorted(self.used)
+        shown = sorted({*self.used, *also})
         similarity = self.ranked.vectors[shown] @ self.ranked.vectors[index].T
         return similarity.max() < self.params.max_similarity if similarity.nnz else True
 
@@ -307,11 +309,18 @@ def _brief(
     snapshot: ThreadSnapshot, sections: _Sections, params: SummaryParams
 ) -> tuple[Extract, ...]:
     sentences = sections.sentences
+    chosen: list[int] = []
+
+    def fresh(index: int, pending: Sequence[int]) -> bool:
+        return sections.not_repeating(index, also=[*chosen, *pending])
+
     lines = debate_brief(
         snapshot,
         sentences,
         engagement(snapshot, sentences),
         sections.key_sentence,
+        fresh,
+        chosen,
         max_lines=params.brief_max,
         max_objections=params.brief_objections,
         max_concessions=params.brief_concessions,
@@ -446,7 +455,7 @@ def summarize_thread(
 
     Steps: split into each post's own sentences → say so plainly if there is too
     little → rank (TF-IDF, LexRank) → the sections, in the order they claim sentences:
-    brief, cruxes, common ground, open items, camps.
+    cruxes, brief, common ground, open items, camps.
     """
     clock = _Clock()
     sentences = own_sentences(snapshot.posts, params.min_words)
@@ -458,8 +467,10 @@ def summarize_thread(
     clock.lap("rank")
     placeholders = {post.id for post in snapshot.posts if post.placeholder}
     sections = _Sections(sentences, ranked, params, placeholders)
-    brief = _brief(snapshot, sections, params)
+    # Cruxes first: a crux is named by its own sentence, while the brief can tell the
+    # same line of argument in another sentence or pass on to the next line.
     cruxes = _cruxes(snapshot, thread_map, sections, params)
+    brief = _brief(snapshot, sections, params)
     common_ground = _common_ground(thread_map, sections)
     open_items = _open_items(thread_map, sections, params)
     camps = _camps(thread_map, sections, params)
