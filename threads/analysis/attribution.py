@@ -120,12 +120,14 @@ def own_sentences(posts: Sequence[PostInput], min_words: int) -> OwnSentences:
             continue
         repeated = [normalise(post.quote), normalise(post.quoted)]
         repeated += [flat_text(a) for a in _ancestors(post, by_id)]
-        repeated = [text for text in repeated if text]
+        # One string, so each sentence is looked for in one scan ("\x00" never occurs
+        # in a sentence, so no match spans two texts).
+        repeated_text = "\x00".join(text for text in repeated if text)
         mine: list[tuple[str, bool]] = []
         for start, end in sentence_spans(post.text):
             sentence = post.text[start:end]
             key = sentence if _PLAIN.fullmatch(sentence) else normalise(sentence)
-            if key in seen or any(key in text for text in repeated):
+            if key in seen or key in repeated_text:
                 continue
             seen.add(key)
             if is_banter(sentence):

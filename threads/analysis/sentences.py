@@ -248,19 +248,39 @@ _META_ANYWHERE = re.compile(
     r"\b(?:that'?s|this is|that is) (?:just |only )?my (?:own )?"
     r"(?:summary|paraphrase|reading|interpretation)\b|\bmight not endorse\b"
 )
-_FINAL_PUNCTUATION = re.compile(r"[\s.!?…\"'”’)\]*_]+$")
 _LEADING_MARKUP = re.compile(r"^[\s\"'“‘(\[*_]+")
+_TRAILING = " \t\n.!?…\"'”’)]*_"
+_LEADING = " \t\n\"'“‘([*_"
+# The longest phatic sentence worth matching ("Thank you so much, great write-up!").
+_PHATIC_CHARS = 80
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+
+
+# Banter is short: past this many characters only the meta openers are looked for
+# (a long sentence of thanks still opens with "Thanks"), which keeps the check cheap
+# on threads of tens of thousands of sentences.
+_SHORT = 160
 
 
 def is_banter(sentence: str) -> bool:
     """True for thanks, praise, bare agreement, laughter and talk about the conversation
     itself ("Well put.", "Great post, thanks!", "Sorry, I wasn't clear.", "lol"): a
     sentence that carries no claim about what the thread debates."""
-    text = _LEADING_MARKUP.sub("", _FINAL_PUNCTUATION.sub("", sentence.lower()))
-    text = _EMOJI.sub("", " ".join(text.replace("’", "'").split())).strip()
+    lower = sentence.lower()
+    if len(lower) > _SHORT:
+        head = _LEADING_MARKUP.sub("", lower[:_SHORT]).replace("’", "'")
+        if _META.match(head):
+            return True
+        if "my " in lower or "endorse" in lower:
+            return bool(_META_ANYWHERE.search(lower.replace("’", "'")))
+        return False
+    text = " ".join(lower.rstrip(_TRAILING).lstrip(_LEADING).replace("’", "'").split())
+    if not text.isascii():
+        text = _EMOJI.sub("", text).strip()
     if not text or not _WORD.search(text):
         return True  # punctuation or emoji only
-    if _PHATIC.fullmatch(text):
+    if len(text) <= _PHATIC_CHARS and _PHATIC.fullmatch(text):
         return True
-    return bool(_META.match(text) or _META_ANYWHERE.search(text))
+    return bool(
+        _META.match(text) or ("my " in text or "endorse" in text) and _META_ANYWHERE.search(text)
+    )
