@@ -384,3 +384,12 @@ def test_a_repeated_sentence_belongs_to_whoever_wrote_it_first_not_to_page_order
         for _, text, post in extracts(summarize_thread(snapshot, analyze_thread(snapshot)))
     ]
     assert (said, 3) not in cited
+
+
+def test_common_ground_items_carry_the_supporters_the_map_found(debate):
+    _, thread_map, summary = debate
+    backed = {c.post: list(getattr(c, "supporters", ())) for c in thread_map.consensus}
+    items = summary.to_json()["common_ground"]
+    assert items
+    for item in items:
+        assert item["supporters"] == backed[item["post"]]

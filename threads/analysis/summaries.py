@@ -90,11 +90,15 @@ class Extract:
     # Brief items only: the line of the argument the sentence stands for —
     # opening | objection | support | reply | answer | concession | conceded.
     line: str | None = None
+    # Common ground only: who agrees with the post, besides its author (from the map).
+    supporters: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text, "post": self.post}
         if self.line is not None:
             data["line"] = self.line
+        if self.supporters is not None:
+            data["supporters"] = list(self.supporters)
         return data
 
 
@@ -374,7 +378,11 @@ def _common_ground(thread_map: ThreadMap, sections: _Sections) -> tuple[Extract,
     for agreed in thread_map.consensus:
         index = sections.key_sentence(agreed.post)
         if index is not None and sections.not_repeating(index):
-            common.append(sections.take(index))
+            taken = sections.take(index)
+            # The map names the evidence behind each common-ground post; maps computed
+            # before it did carry none.
+            supporters = tuple(getattr(agreed, "supporters", ()))
+            common.append(Extract(taken.text, taken.post, supporters=supporters))
     return tuple(common)
 
 
