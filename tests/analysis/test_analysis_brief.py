@@ -190,3 +190,20 @@ def test_block_quotes_are_read_from_the_markdown_body():
     body = "> Models plan.\n> They do.\n\nMine.\n\n>> Nested quote here.\n"
     assert block_quotes(body) == "Models plan. They do.\n\nNested quote here."
     assert block_quotes("No quotes at all.") == ""
+
+
+def test_replies_that_only_repeat_the_opening_post_leave_it_the_only_voice():
+    opening = (
+        "Compute thresholds are a blunt tool. They miss small specialised models. They "
+        "also age badly as hardware improves. Evaluations of capability age better. "
+        "Regulators should start from evaluations."
+    )
+    posts = [post(1, None, "claim", "ana", text=opening)]
+    posts += [
+        post(i, 1, "comment", f"u{i}", text="They miss small specialised models.")
+        for i in range(2, 5)
+    ]
+    summary = summary_of(snapshot(posts))
+    assert summary["status"] == "ok"
+    assert {item["post"] for item in summary["brief"]} == {1}
+    assert summary["brief"][0]["line"] == "opening"

@@ -47,8 +47,8 @@ from .thread_map import ThreadMap
 @dataclass(frozen=True)
 class SummaryParams:
     min_words: int = 4  # shorter fragments ("Agree.", "Well put.") carry no content
-    # Below this many sentences that make a point, or two posts making one, the
-    # summary says there is too little to summarise instead of padding.
+    # Below this many sentences that make a point the summary says there is too little
+    # to summarise instead of padding.
     min_sentences: int = 5
     min_participants: int = 2
     similarity_threshold: float = 0.1
@@ -211,11 +211,6 @@ def _too_little_reason(
             f"The thread has {what} making a point of its own so far (thanks, agreement "
             f"and quotes of others do not count); a summary needs at least "
             f"{params.min_sentences}."
-        )
-    if len(sentences.by_post) < 2:
-        return (
-            "Only one post makes a point of its own so far; the replies are thanks, "
-            "agreement or quotes. A summary needs two sides."
         )
     return None
 
