@@ -373,3 +373,13 @@ def measure(labelled: Labelled, summary: dict) -> Measures:
         repeated=sum(n - 1 for n in counts.values() if n > 1),
         placeholder_cited=sum(by_id[post].placeholder for _, _, post in found),
     )
+
+
+if __name__ == "__main__":
+    # `python -m tests.analysis.brief_checks`: the three measures on the check set for
+    # the code checked out, one line per thread.
+    from threads.analysis import analyze_thread, summarize_thread
+
+    for item in check_set():
+        result = summarize_thread(item.snapshot, analyze_thread(item.snapshot)).to_json()
+        print(f"{item.name:30} {result['status']:10} {measure(item, result).line()}")
