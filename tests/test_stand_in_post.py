@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, ThreadAnalysis
+from threads.queries.analysis import load_snapshot
 from threads.services import analysis as analysis_service
 from threads.services.importing import import_text
 
@@ -36,7 +37,7 @@ def test_the_snapshot_carries_the_stand_in_flag_and_block_quotes():
         role="comment",
         body="> Shoggoth wasn’t trained to do stuff in the real world.\n\nIt was, on text.",
     )
-    snapshot = analysis_service.load_snapshot(thread.pk)
+    snapshot = load_snapshot(thread.pk)
     by_id = {post.id: post for post in snapshot.posts}
     assert by_id[snapshot.root].placeholder is True
     assert not any(post.placeholder for post in snapshot.posts if post.id != snapshot.root)
