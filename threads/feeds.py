@@ -2,7 +2,8 @@
 
 Entries carry the post's stored, sanitised body_html (threads/markdown.py made it);
 removed, deleted and held posts are left out, and a thread whose opening post is
-hidden keeps its title but not the text.
+hidden keeps its title but not the text. The importer's stand-in opening post is
+never an entry nor quoted: its thread says, in our words, that the post is missing.
 """
 
 from __future__ import annotations
@@ -39,13 +40,20 @@ class AtomFeed(Atom1Feed):
         super().add_item(*map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()})
 
 
-def brief_html(thread: Thread) -> str:
-    """The summary's "debate in brief" as escaped HTML, when the thread has one."""
+STAND_IN_NOTE = "<p>Comments imported from another site; the post they discuss is not on Crux.</p>"
+
+
+def brief_html(thread: Thread, stand_in: int | None = None) -> str:
+    """The summary's "debate in brief" as escaped HTML, when the thread has one.
+
+    Nothing is quoted from `stand_in`, the importer's stand-in opening post (summaries
+    no longer cite it; ones stored before may)."""
     analysis = getattr(thread, "analysis", None)
     summary = (analysis.summary if analysis else None) or {}
-    if summary.get("status") != "ok" or not summary.get("brief"):
+    brief = [item for item in summary.get("brief") or () if item.get("post") != stand_in]
+    if summary.get("status") != "ok" or not brief:
         return ""
-    items = format_html_join("", "<li>{}</li>", ((item["text"],) for item in summary["brief"]))
+    items = format_html_join("", "<li>{}</li>", ((item["text"],) for item in brief))
     return format_html("<h3>The debate in brief</h3><ul>{}</ul>", items)
 
 
@@ -75,7 +83,10 @@ class NewThreadsFeed(Feed):
         return item.title
 
     def item_description(self, item: Thread) -> str:
-        body = item.opening[0].body_html if item.opening else "<p>[This post is hidden.]</p>"
+        opening = item.opening[0] if item.opening else None
+        if opening is not None and opening.is_placeholder:
+            return STAND_IN_NOTE + brief_html(item, stand_in=opening.pk)
+        body = opening.body_html if opening else "<p>[This post is hidden.]</p>"
         return body + brief_html(item)
 
     def item_link(self, item: Thread) -> str:
@@ -117,7 +128,7 @@ class ThreadPostsFeed(Feed):
     def items(self, obj: Thread):
         return (
             Post.objects.public()
-            .filter(thread=obj)
+            .filter(thread=obj, is_placeholder=False)
             .select_related("author")
             .order_by("-created", "-pk")[:FEED_LENGTH]
         )

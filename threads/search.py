@@ -137,7 +137,8 @@ def search_posts(query: str) -> tuple[QuerySet[Post], Markers | None]:
     Returns the markers to split each post's `headline` with (None on SQLite, where
     the caller highlights with highlight_plain)."""
     terms = parse_terms(query)
-    posts = Post.objects.public().select_related("thread", "author")
+    # The importer's stand-in opening post says nothing anyone wrote: never a result.
+    posts = Post.objects.public().filter(is_placeholder=False).select_related("thread", "author")
     if not terms:
         return posts.none(), None
     if full_text_available():

@@ -338,3 +338,54 @@ def test_changes_between_maps_stored_without_member_lists_match_groups_by_name()
     assert summary_changes(old, new).to_json()["groups"] == [
         {"group": "A", "was": "A", "size": 6, "previous_size": 4, "change": "grew"}
     ]
+
+
+def test_no_sentence_appears_in_two_sections(debate):
+    _, _, summary = debate
+    texts = [text for _, text, _ in extracts(summary)]
+    assert len(texts) == len(set(texts))
+
+
+def test_brief_items_name_the_line_of_argument_they_stand_for(debate):
+    _, _, summary = debate
+    lines = [item["line"] for item in summary.to_json()["brief"]]
+    assert lines[0] == "opening"
+    assert set(lines) <= {
+        "opening",
+        "objection",
+        "support",
+        "reply",
+        "answer",
+        "concession",
+        "conceded",
+    }
+
+
+def test_a_repeated_sentence_belongs_to_whoever_wrote_it_first_not_to_page_order():
+    # Post 3 sits in an earlier branch than post 4 but was written later, repeating it.
+    said = "Reward models can be gamed by any optimiser strong enough to find the gaps."
+    posts = (
+        PostInput(1, None, "a", "claim", "Alignment by feedback will fail at scale.", created=1),
+        PostInput(2, 1, "b", "rebuttal", "Feedback has worked for every model so far.", created=2),
+        PostInput(4, 1, "c", "support", f"{said} That is the whole worry.", created=3),
+        PostInput(3, 2, "d", "comment", f"Worked so far, yes. {said}", created=4),
+        PostInput(5, 4, "e", "rebuttal", "Nobody has shown gaming at frontier scale.", created=5),
+    )
+    snapshot = ThreadSnapshot(1, 1, posts)
+    sentences = own_sentences(posts, 4)
+    owners = {sentences.texts[i]: int(sentences.posts[i]) for i in range(len(sentences.texts))}
+    assert owners[said] == 4
+    cited = [
+        (text, post)
+        for _, text, post in extracts(summarize_thread(snapshot, analyze_thread(snapshot)))
+    ]
+    assert (said, 3) not in cited
+
+
+def test_common_ground_items_carry_the_supporters_the_map_found(debate):
+    _, thread_map, summary = debate
+    backed = {c.post: list(getattr(c, "supporters", ())) for c in thread_map.consensus}
+    items = summary.to_json()["common_ground"]
+    assert items
+    for item in items:
+        assert item["supporters"] == backed[item["post"]]

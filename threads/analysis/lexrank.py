@@ -160,6 +160,7 @@ def mmr_select(
     chosen: Sequence[int] = (),
     owners: np.ndarray | None = None,
     max_per_owner: int | None = None,
+    avoid: Sequence[int] = (),
 ) -> list[int]:
     """Pick up to `count` of `candidates` by maximal marginal relevance.
 
@@ -167,10 +168,12 @@ def mmr_select(
     A candidate at or above `max_similarity` to a picked sentence is never taken, so
     near-repeats cannot both appear. Ties go to the earlier candidate. `chosen` are
     sentences already in the section: they count for redundancy and for the
-    `max_per_owner` limit on sentences sharing an owner (post).
+    `max_per_owner` limit on sentences sharing an owner (post). `avoid` are sentences
+    shown elsewhere: never picked, and counted for redundancy only.
     """
     candidates = np.asarray(candidates, dtype=np.int64)
-    already = np.asarray(list(chosen), dtype=np.int64)
+    in_section = np.asarray(list(chosen), dtype=np.int64)
+    already = np.unique(np.concatenate([in_section, np.asarray(list(avoid), dtype=np.int64)]))
     candidates = candidates[~np.isin(candidates, already)]
     if len(candidates) == 0 or count <= 0:
         return []
@@ -184,7 +187,7 @@ def mmr_select(
     available = redundancy < max_similarity
     used: dict[int, int] = {}
     if owners is not None:
-        for owner in owners[already]:
+        for owner in owners[in_section]:
             used[int(owner)] = used.get(int(owner), 0) + 1
     picked: list[int] = []
     while len(picked) < count and available.any():

@@ -172,3 +172,115 @@ def split_sentences(text: str, min_words: int = 4) -> list[str]:
 
 def strip_footnotes(sentence: str) -> str:
     return _FOOTNOTE.sub(" ", sentence)
+
+
+_BLOCKQUOTE_LINE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+(.*)$")
+
+
+def block_quotes(markdown: str) -> str:
+    """The words inside a Markdown body's block quotes ("> …"), one paragraph per run
+    of quoted lines. A line scan, not a parse: it only has to find what a reply repeats
+    of someone else, and it runs over every post of a thread at analysis time."""
+    if ">" not in markdown:
+        return ""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in markdown.splitlines():
+        match = _BLOCKQUOTE_LINE.match(line)
+        if match and match.group(1).strip():
+            current.append(match.group(1).strip())
+            continue
+        if current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs)
+
+
+# Banter, thanks and meta: sentences that carry no claim about the subject. `_PHATIC`
+# must match the whole sentence (lower-cased, final punctuation removed), so
+# "Great post, thanks!" is banter and "Great post, but the second claim fails for
+# models trained on text" is not; `_META` matches how a sentence about the
+# conversation itself begins ("Sorry, I wasn't clear", "I'm not trying to ...").
+_PHATIC = re.compile(
+    r"^(?:(?:yes|yeah|yep|no|nope|ok|okay|sure|right|true|fair|agreed?|exactly|indeed|"
+    r"this|same|correct|absolutely|definitely|totally|quite|precisely|lol|lmao|haha+|"
+    r"ha|heh|hah|wow|oh|ah|hm+|huh|ugh|well|so|but|and|um+|uh|thanks?|thank you|thx|ty|"
+    r"cheers|nice|great|good|cool|neat|interesting|fascinating|brilliant|excellent|"
+    r"amazing|awesome|seconded|this\s+so\s+much|\+1|me too|ditto|nailed it|"
+    r"well said|well put|(?:good|fair|great|excellent) points?(?: all (?:a)?round)?|good question|"
+    r"great question|nice catch|good catch|point taken|noted|my bad|oops|sorry|"
+    r"fair enough|you'?re right|you are right|i agree|i concur|i disagree|"
+    r"i stand corrected|that'?s fair|that is fair|that'?s true|that is true|"
+    r"that'?s right|who knows|i checked|i know|"
+    r"(?:great|good|nice|excellent|interesting|thoughtful|fantastic|wonderful)\s+"
+    r"(?:post|comment|reply|answer|write-?up|piece|thread|summary|read|take)|"
+    r"thanks? (?:for|so much|a lot)|thank you (?:for|so much)|much appreciated|"
+    r"very|really|so|completely|entirely|fully|100%|"
+    r"(?:,|;|:|-|—|–|!|\.|\s)+)+)$"
+)
+# Sentences about the conversation itself rather than the subject.
+_META = re.compile(
+    r"^(?:(?:um+|uh|ah|oh|well|ok(?:ay)?|also|anyway|edit(?: \d+)?|update|p\.?s\.?)"
+    r"[,:!.]?\s+)?(?:"
+    r"sorry\b|apologies\b|thanks\b(?! to\b)|thank you\b|"
+    r"(?:here are|here'?s) (?:some|a few|my)\b.*\b(?:thoughts|things|points|notes|ideas)\b|"
+    r"(?:i'?m|i am) not trying to\b|i'?m trying to (?:ascertain|understand|figure out) if\b|"
+    r"(?:i'?m|i am) not going to (?:really )?(?:justify|argue|defend|get into)\b|"
+    r"(?:for the record|to be clear|to clarify|for what it'?s worth)\b.*\b(?:my|i)\b|"
+    r"(?:this|that) (?:presentation|post|comment|paper|essay) of mine\b|"
+    r"maybe i should write\b|i might write\b|i'?ll write\b|"
+    r"(?:i )?(?:figured|thought) (?:this|that|it|i'?d) (?:might|would|could|should)\b|"
+    r"(?:posting|sharing|linking) this\b|"
+    r"(?:this|that|your|the) (?:thread|post|comment|reply|answer|write-?up|piece|discussion) "
+    r"(?:is|was) (?:(?:so|really|very|pure|just) )?(?:gold|great|amazing|excellent|brilliant|"
+    r"fantastic|wonderful|good|fire|underrated|a gem|a treat|a delight)\b|"
+    r"(?:i )?love (?:this|it|that)\b|"
+    r"others may have different views\b|your mileage may vary\b|ymmv\b|"
+    r"looks like i wasn'?t (?:very )?clear\b|i wasn'?t (?:very )?clear\b|"
+    r"(?:let me|i'?ll) (?:try to )?(?:explain|rephrase|clarify)\b|"
+    r"(?:lol|lmao|haha|rofl)\b"
+    r")"
+)
+# Asides about one's own wording, wherever they stand in the sentence.
+_META_ANYWHERE = re.compile(
+    r"\b(?:that'?s|this is|that is) (?:just |only )?my (?:own )?"
+    r"(?:summary|paraphrase|reading|interpretation)\b|\bmight not endorse\b"
+)
+_LEADING_MARKUP = re.compile(r"^[\s\"'“‘(\[*_]+")
+_TRAILING = " \t\n.!?…\"'”’)]*_"
+_LEADING = " \t\n\"'“‘([*_"
+# The longest phatic sentence worth matching ("Thank you so much, great write-up!").
+_PHATIC_CHARS = 80
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+
+
+# Banter is short: past this many characters only the meta openers are looked for
+# (a long sentence of thanks still opens with "Thanks"), which keeps the check cheap
+# on threads of tens of thousands of sentences.
+_SHORT = 160
+
+
+def is_banter(sentence: str) -> bool:
+    """True for thanks, praise, bare agreement, laughter and talk about the conversation
+    itself ("Well put.", "Great post, thanks!", "Sorry, I wasn't clear.", "lol"): a
+    sentence that carries no claim about what the thread debates."""
+    lower = sentence.lower()
+    if len(lower) > _SHORT:
+        head = _LEADING_MARKUP.sub("", lower[:_SHORT]).replace("’", "'")
+        if _META.match(head):
+            return True
+        if "my " in lower or "endorse" in lower:
+            return bool(_META_ANYWHERE.search(lower.replace("’", "'")))
+        return False
+    text = " ".join(lower.rstrip(_TRAILING).lstrip(_LEADING).replace("’", "'").split())
+    if not text.isascii():
+        text = _EMOJI.sub("", text).strip()
+    if not text or not _WORD.search(text):
+        return True  # punctuation or emoji only
+    if len(text) <= _PHATIC_CHARS and _PHATIC.fullmatch(text):
+        return True
+    return bool(
+        _META.match(text) or ("my " in text or "endorse" in text) and _META_ANYWHERE.search(text)
+    )

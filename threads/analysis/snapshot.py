@@ -36,6 +36,8 @@ class PostInput:
     `text` is the post's own plain text (Markdown stripped, blockquotes removed,
     paragraphs separated by blank lines); `quote` is the exact span of the parent the
     reply answers ("" if none). The opening post has `parent=None` and role "claim".
+    `quoted` is the text of the block quotes in its body (words of others it repeats);
+    `placeholder` marks the importer's stand-in opening post, which is never cited.
     """
 
     id: int
@@ -49,6 +51,8 @@ class PostInput:
     quality_down: int = 0
     removed: bool = False
     tags: tuple[str, ...] = ()
+    placeholder: bool = False
+    quoted: str = ""
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

@@ -1,17 +1,25 @@
-"""Extractive, cited summaries of a thread, and what changed since a reader's last visit.
+"""Extractive, cited summaries of a thread.
 
 Nothing is written here that a participant did not write: every extract is a verbatim
-sentence of the post it cites. The pipeline (see `lexrank.py`):
+sentence of the post it cites, and only of words that post wrote itself — not its
+quote of the parent, its block quotes, or a line it pasted from a post above it (see
+`attribution.py`). Banter, thanks and talk about the conversation never enter
+(`sentences.is_banter`), nor does the importer's stand-in opening post.
 
-    sentences of each post (quoted words of the parent dropped) → TF-IDF →
-    cosine graph (≥ 0.1) → LexRank → MMR (λ 0.7, never two sentences ≥ 0.8 alike)
-    → thread order
+Sections, each quoting sentences no other section quotes (claimed in the order
+cruxes, brief, common ground, open items, camps):
 
-Sections: the debate in brief (5–8 sentences of the whole thread); one per opinion
-group with at least 3 members (LexRank restricted to the posts the group agrees with
-most); each top crux with its strongest support and rebuttal by DF-QuAD strength;
-common ground (one sentence per consensus post); open questions and unanswered
-objections, most visible first.
+- the debate in brief: the opening claim, the most-engaged objections with the
+  answers they got, and what was conceded (`brief.py`), in reading order, each item
+  labelled with its `line`;
+- each top crux with its strongest support and rebuttal by DF-QuAD strength;
+- common ground (one sentence per consensus post);
+- open questions and unanswered objections, most visible first;
+- one section per opinion group with at least 3 members: LexRank (TF-IDF cosine graph
+  ≥ 0.1, damping 0.85) restricted to the posts the group agrees with most, then MMR
+  (λ 0.7, never two sentences ≥ 0.8 alike), in thread order.
+
+When there is too little to say the summary says so, in a sentence (`reason`).
 
 `summarize_thread` takes the `ThreadMap` dataclass (not its JSON): camp summaries need
 the groups' most-agreed posts, which the map keeps in memory only.
@@ -21,14 +29,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
+from .attribution import OwnSentences, citable, own_sentences, thread_order
+from .brief import debate_brief, engagement
 from .lexrank import lexrank, mmr_select, similarity_graph, tfidf_vectors
-from .sentences import has_words, sentence_spans, strip_footnotes
+from .sentences import strip_footnotes
 from .snapshot import ATTACK_ROLES, SUPPORT_ROLES, PostInput, ThreadSnapshot
 from .thread_map import ThreadMap
 
@@ -36,14 +47,17 @@ from .thread_map import ThreadMap
 @dataclass(frozen=True)
 class SummaryParams:
     min_words: int = 4  # shorter fragments ("Agree.", "Well put.") carry no content
+    # Below this many sentences that make a point the summary says there is too little
+    # to summarise instead of padding.
     min_sentences: int = 5
     min_participants: int = 2
     similarity_threshold: float = 0.1
     damping: float = 0.85
     mmr_trade_off: float = 0.7
     max_similarity: float = 0.8
-    brief_min: int = 5
     brief_max: int = 8
+    brief_objections: int = 3  # each followed by the best answer it got
+    brief_concessions: int = 2
     camp_min: int = 2
     camp_max: int = 4
     min_camp_size: int = 3
@@ -58,15 +72,34 @@ class SummaryParams:
 
 
 DEFAULT_SUMMARY_PARAMS = SummaryParams()
+# A post's first sentence of its own usually states its point (the "lead" of news
+# summarisation); it wins over a later sentence up to 1.5× as central.
+LEAD_WEIGHT = 1.5
+_COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _complete(sentence: str) -> bool:
+    """Ends like a sentence and is not a bracketed aside."""
+    return bool(_COMPLETE.search(sentence)) and not sentence.startswith(("(", "["))
 
 
 @dataclass(frozen=True)
 class Extract:
-    text: str  # verbatim slice of the cited post's text
+    text: str  # verbatim slice of the cited post's own text
     post: int
+    # Brief items only: the line of the argument the sentence stands for —
+    # opening | objection | support | reply | answer | concession | conceded.
+    line: str | None = None
+    # Common ground only: who agrees with the post, besides its author (from the map).
+    supporters: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "post": self.post}
+        data: dict[str, Any] = {"text": self.text, "post": self.post}
+        if self.line is not None:
+            data["line"] = self.line
+        if self.supporters is not None:
+            data["supporters"] = list(self.supporters)
+        return data
 
 
 @dataclass(frozen=True)
@@ -138,216 +171,172 @@ class ThreadSummary:
         }
 
 
-def thread_order(posts: Sequence[PostInput]) -> list[PostInput]:
-    """Depth-first from the opening post, replies oldest first (the thread page order).
-
-    Posts whose parent is missing follow, with their own replies, oldest first.
-    """
-    by_id = {post.id: post for post in posts}
-    children: dict[int | None, list[PostInput]] = {}
-    for post in posts:
-        parent = post.parent if post.parent in by_id else None
-        children.setdefault(parent, []).append(post)
-    for replies in children.values():
-        replies.sort(key=lambda p: (p.created, p.id))
-    ordered: list[PostInput] = []
-    seen: set[int] = set()
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        post = stack.pop()
-        if post.id in seen:
-            continue
-        seen.add(post.id)
-        ordered.append(post)
-        stack.extend(reversed(children.get(post.id, [])))
-    ordered.extend(
-        post for post in sorted(posts, key=lambda p: (p.created, p.id)) if post.id not in seen
-    )
-    return ordered
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-_PLAIN = re.compile(r"[^\s]+(?: [^\s]+)*")  # already normalised: single spaces only
-
-
 @dataclass(frozen=True, eq=False)
-class _Sentences:
-    texts: list[str]
-    posts: np.ndarray  # post id per sentence, sentences in thread order
-    by_post: dict[int, list[int]]
-    short_by_post: dict[int, list[str]]  # own sentences below min_words (for open items)
+class _Ranked:
+    """TF-IDF vectors, the similarity graph and LexRank salience of the sentences."""
+
+    vectors: sp.csr_matrix
+    graph: sp.csr_matrix
+    salience: np.ndarray
+    informative: np.ndarray  # at least `min_terms` content words
 
 
-def own_sentences(posts: Sequence[PostInput], min_words: int) -> _Sentences:
-    """Each live post's own sentences, in thread order.
+class _Clock:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.mark = self.started
+        self.timings: dict[str, float] = {}
 
-    A sentence is the reply's own unless it repeats its parent: contained in the
-    reply's `quote` or anywhere in the parent's text. A sentence that already appeared
-    verbatim in an earlier post is credited to that earlier post only.
-    """
-    by_id = {post.id: post for post in posts}
-    texts: list[str] = []
-    owners: list[int] = []
-    by_post: dict[int, list[int]] = {}
-    short_by_post: dict[int, list[str]] = {}
-    seen: set[str] = set()
-    normalised: dict[int, str] = {}
-    for post in thread_order(posts):
-        if post.removed or not post.text:
-            continue
-        parent = by_id.get(post.parent) if post.parent is not None else None
-        if parent is not None and parent.id not in normalised:
-            normalised[parent.id] = _normalise(parent.text)
-        quote = _normalise(post.quote)
-        parent_text = normalised[parent.id] if parent else ""
-        for start, end in sentence_spans(post.text):
-            sentence = post.text[start:end]
-            key = sentence if _PLAIN.fullmatch(sentence) else _normalise(sentence)
-            if key in seen or (quote and key in quote) or (parent_text and key in parent_text):
-                continue
-            seen.add(key)
-            if not has_words(sentence, min_words):
-                short_by_post.setdefault(post.id, []).append(sentence)
-                continue
-            by_post.setdefault(post.id, []).append(len(texts))
-            texts.append(sentence)
-            owners.append(post.id)
-    return _Sentences(texts, np.array(owners, dtype=np.int64), by_post, short_by_post)
-
-
-def _too_little(reason: str, timings: dict[str, float]) -> ThreadSummary:
-    return ThreadSummary(status="too_little", reason=reason, timings=timings)
-
-
-def summarize_thread(
-    snapshot: ThreadSnapshot,
-    thread_map: ThreadMap,
-    params: SummaryParams = DEFAULT_SUMMARY_PARAMS,
-) -> ThreadSummary:
-    """Cited extractive summary of the thread, organised by the map's groups and cruxes."""
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def lap(step: str, since: float) -> float:
+    def lap(self, step: str) -> None:
         now = time.perf_counter()
-        timings[step] = now - since
-        return now
+        self.timings[step] = self.timings.get(step, 0.0) + now - self.mark
+        self.mark = now
 
-    sentences = own_sentences(snapshot.posts, params.min_words)
-    mark = lap("split", started)
-    n = len(sentences.texts)
+    def done(self) -> dict[str, float]:
+        self.timings["total"] = time.perf_counter() - self.started
+        return self.timings
+
+
+def _too_little_reason(
+    thread_map: ThreadMap, sentences: OwnSentences, params: SummaryParams
+) -> str | None:
+    """Why there is nothing worth summarising yet, in plain words; None if there is."""
     if thread_map.participants < params.min_participants:
-        timings["total"] = time.perf_counter() - started
         who = "Nobody has" if thread_map.participants == 0 else "Only one person has"
-        return _too_little(
-            f"{who} taken part so far; a summary needs at least {params.min_participants}.",
-            timings,
-        )
+        return f"{who} taken part so far; a summary needs at least {params.min_participants}."
+    n = len(sentences.texts)
     if n < params.min_sentences:
-        timings["total"] = time.perf_counter() - started
         what = "no sentence" if n == 0 else "one sentence" if n == 1 else f"only {n} sentences"
-        return _too_little(
-            f"The thread has {what} of its own text so far; a summary needs at least "
-            f"{params.min_sentences}.",
-            timings,
+        return (
+            f"The thread has {what} making a point of its own so far (thanks, agreement "
+            f"and quotes of others do not count); a summary needs at least "
+            f"{params.min_sentences}."
         )
+    return None
 
+
+def _rank(sentences: OwnSentences, params: SummaryParams) -> _Ranked:
     vectors = tfidf_vectors([strip_footnotes(text) for text in sentences.texts])
-    mark = lap("tfidf", mark)
     graph = similarity_graph(vectors, params.similarity_threshold)
-    mark = lap("graph", mark)
     salience = lexrank(graph, params.damping)
-    mark = lap("lexrank", mark)
-
-    def pick(
-        candidates: np.ndarray, scores: np.ndarray, count: int, seed: Sequence[int] = ()
-    ) -> list[int]:
-        """`seed` plus MMR over the most salient candidates; result in thread order."""
-        if len(candidates) == 0:
-            return sorted(seed)
-        pool = candidates[np.lexsort((candidates, -scores[candidates]))]
-        pool = pool[: max(count * params.candidates_per_pick, 30)]
-        chosen = mmr_select(
-            pool,
-            scores,
-            vectors,
-            count - len(seed),
-            params.mmr_trade_off,
-            params.max_similarity,
-            chosen=seed,
-            owners=sentences.posts,
-            max_per_owner=params.max_per_post,
-        )
-        return sorted([*seed, *chosen])
-
-    def best_sentence(post_id: int, prefer_question: bool = False) -> int | None:
-        indices = sentences.by_post.get(post_id, [])
-        if any(informative[i] for i in indices):
-            indices = [i for i in indices if informative[i]]
-        if prefer_question and any(sentences.texts[i].rstrip().endswith("?") for i in indices):
-            indices = [i for i in indices if sentences.texts[i].rstrip().endswith("?")]
-        if not indices:
-            return None
-        return max(indices, key=lambda i: (salience[i], -i))
-
-    def not_repeating(index: int, shown: list[int]) -> bool:
-        if not shown:
-            return True
-        similarity = vectors[shown] @ vectors[index].T
-        return similarity.max() < params.max_similarity if similarity.nnz else True
-
-    def extract(index: int) -> Extract:
-        return Extract(sentences.texts[index], int(sentences.posts[index]))
-
     # Sentences with under `min_terms` content words ("When not told to, it doesn't.")
     # stay in the graph but are not quoted where a fuller sentence will do; LexRank
     # otherwise favours them, as a short vector is close to anything sharing a word.
-    terms = np.diff(vectors.indptr)
-    informative = terms >= params.min_terms
-    everything = (
-        np.flatnonzero(informative) if informative.sum() >= params.brief_min else np.arange(n)
+    informative = np.diff(vectors.indptr) >= params.min_terms
+    return _Ranked(vectors, graph, salience, informative)
+
+
+class _Sections:
+    """The choices every section shares: the best unused sentence of a post, and the
+    rule that no sentence is quoted in two sections (or twice in one)."""
+
+    def __init__(
+        self, sentences: OwnSentences, ranked: _Ranked, params: SummaryParams, placeholders: set
+    ) -> None:
+        self.sentences = sentences
+        self.ranked = ranked
+        self.params = params
+        self.placeholders = placeholders
+        self.used: set[int] = set()
+
+    def key_sentence(self, post_id: int, prefer_question: bool = False) -> int | None:
+        """The post's unused sentence repliers quoted most, then the most central one."""
+        indices = [i for i in self.sentences.by_post.get(post_id, []) if i not in self.used]
+        if any(self.ranked.informative[i] for i in indices):
+            indices = [i for i in indices if self.ranked.informative[i]]
+        if prefer_question and any(self.sentences.texts[i].rstrip().endswith("?") for i in indices):
+            indices = [i for i in indices if self.sentences.texts[i].rstrip().endswith("?")]
+        if not indices:
+            return None
+        quoted, salience, texts = self.sentences.quoted, self.ranked.salience, self.sentences.texts
+        lead = self.sentences.by_post[post_id][0]
+        # A complete sentence before a fragment (a list item, a heading): "Assume have
+        # some ML system" is central to nothing but shares the thread's commonest words.
+        return max(
+            indices,
+            key=lambda i: (
+                int(quoted[i]),
+                _complete(texts[i]),
+                salience[i] * (LEAD_WEIGHT if i == lead else 1.0),
+                -i,
+            ),
+        )
+
+    def asks(self, post_id: int) -> bool:
+        """Whether the post has a question among its own sentences."""
+        texts = self.sentences.texts
+        return any(texts[i].rstrip().endswith("?") for i in self.sentences.by_post.get(post_id, []))
+
+    def not_repeating(self, index: int, also: Collection[int] = ()) -> bool:
+        """Not a near-repeat (cosine ≥ max_similarity) of a sentence already quoted
+        (or of `also`)."""
+        if index in self.used or index in also:
+            return False
+        if not self.used and not also:
+            return True
+        shown = sorted({*self.used, *also})
+        similarity = self.ranked.vectors[shown] @ self.ranked.vectors[index].T
+        return similarity.max() < self.params.max_similarity if similarity.nnz else True
+
+    def take(self, index: int) -> Extract:
+        self.used.add(index)
+        return Extract(self.sentences.texts[index], int(self.sentences.posts[index]))
+
+    def pick(self, candidates: np.ndarray, scores: np.ndarray, count: int) -> list[int]:
+        """MMR over the most salient unused candidates, away from everything already
+        quoted; the result in thread order."""
+        candidates = np.array([i for i in candidates if i not in self.used], dtype=np.int64)
+        if len(candidates) == 0:
+            return []
+        pool = candidates[np.lexsort((candidates, -scores[candidates]))]
+        pool = pool[: max(count * self.params.candidates_per_pick, 30)]
+        chosen = mmr_select(
+            pool,
+            scores,
+            self.ranked.vectors,
+            count,
+            self.params.mmr_trade_off,
+            self.params.max_similarity,
+            owners=self.sentences.posts,
+            max_per_owner=self.params.max_per_post,
+            avoid=sorted(self.used),
+        )
+        return sorted(chosen)
+
+
+def _brief(
+    snapshot: ThreadSnapshot, sections: _Sections, params: SummaryParams
+) -> tuple[Extract, ...]:
+    sentences = sections.sentences
+    chosen: list[int] = []
+
+    def fresh(index: int, pending: Sequence[int]) -> bool:
+        return sections.not_repeating(index, also=[*chosen, *pending])
+
+    lines = debate_brief(
+        snapshot,
+        sentences,
+        engagement(snapshot, sentences),
+        sections.key_sentence,
+        fresh,
+        chosen,
+        max_lines=params.brief_max,
+        max_objections=params.brief_objections,
+        max_concessions=params.brief_concessions,
     )
-    # The brief opens with the opening post's central sentence: a debate summarised
-    # without the claim it is about reads as a list of replies to nothing.
-    brief_count = min(params.brief_max, max(params.brief_min, n // 10))
-    opening = best_sentence(snapshot.root)
-    seed = [opening] if opening is not None else []
-    brief = tuple(extract(i) for i in pick(everything, salience, brief_count, seed))
+    brief = []
+    for line in lines:
+        taken = sections.take(line.index)
+        brief.append(Extract(taken.text, taken.post, line.line))
+    return tuple(brief)
 
-    total_clustered = sum(group.size for group in thread_map.groups)
-    camps = []
-    for group in thread_map.groups:
-        if group.size < params.min_camp_size:
-            continue
-        shares = dict(group.agreed_posts)
-        indices = np.array(
-            [i for post, _ in group.agreed_posts for i in sentences.by_post.get(post, [])],
-            dtype=np.int64,
-        )
-        chosen: list[int] = []
-        if len(indices):
-            # LexRank again, within what this group agrees with: the centre of its view.
-            local = np.zeros(n)
-            local[indices] = lexrank(graph[indices][:, indices], params.damping)
-            posts_with_text = len({int(sentences.posts[i]) for i in indices})
-            count = min(params.camp_max, max(params.camp_min, posts_with_text))
-            fuller = indices[informative[indices]]
-            chosen = pick(fuller if len(fuller) >= count else indices, local, count)
-        camps.append(
-            CampSummary(
-                group=group.id,
-                share=group.size / total_clustered if total_clustered else 0.0,
-                sentences=tuple(extract(i) for i in chosen),
-                agree_shares=tuple(shares[int(sentences.posts[i])] for i in chosen),
-            )
-        )
 
+def _cruxes(
+    snapshot: ThreadSnapshot, thread_map: ThreadMap, sections: _Sections, params: SummaryParams
+) -> tuple[CruxSummary, ...]:
     replies: dict[int, list[PostInput]] = {}
     for post in snapshot.posts:
-        if post.parent is not None and not post.removed:
+        if post.parent is not None and citable(post):
             replies.setdefault(post.parent, []).append(post)
     strength = thread_map.strength
 
@@ -355,55 +344,151 @@ def summarize_thread(
         candidates = [reply for reply in replies.get(post_id, []) if reply.role in roles]
         candidates.sort(key=lambda reply: (-strength.get(reply.id, 0.0), reply.id))
         for reply in candidates:
-            index = best_sentence(reply.id)
+            index = sections.key_sentence(reply.id)
             if index is not None:
-                return extract(index)
+                return sections.take(index)
         return None
 
-    cruxes = []
-    for crux in thread_map.cruxes[: params.top_cruxes]:
-        central = best_sentence(crux.post)
-        cruxes.append(
+    found = []
+    for crux in thread_map.cruxes:
+        if len(found) >= params.top_cruxes:
+            break
+        if crux.post in sections.placeholders:
+            continue
+        central = sections.key_sentence(crux.post)
+        found.append(
             CruxSummary(
                 post=crux.post,
-                text=sentences.texts[central] if central is not None else None,
+                text=sections.take(central).text if central is not None else None,
                 support=strongest_reply(crux.post, SUPPORT_ROLES),
                 rebuttal=strongest_reply(crux.post, ATTACK_ROLES),
                 by_group=crux.by_group,
             )
         )
+    return tuple(found)
 
-    common: list[int] = []
+
+def _common_ground(thread_map: ThreadMap, sections: _Sections) -> tuple[Extract, ...]:
+    common = []
     for agreed in thread_map.consensus:
-        index = best_sentence(agreed.post)
-        if index is not None and not_repeating(index, common):
-            common.append(index)
+        index = sections.key_sentence(agreed.post)
+        if index is not None and sections.not_repeating(index):
+            taken = sections.take(index)
+            # The map names the evidence behind each common-ground post; maps computed
+            # before it did carry none.
+            supporters = tuple(getattr(agreed, "supporters", ()))
+            common.append(Extract(taken.text, taken.post, supporters=supporters))
+    return tuple(common)
 
+
+def _open_items(
+    thread_map: ThreadMap, sections: _Sections, params: SummaryParams
+) -> tuple[OpenSummary, ...]:
     open_items: list[OpenSummary] = []
-    shown: list[int] = []
+    shown_short: set[str] = set()
     for item in thread_map.open:
         if len(open_items) >= params.max_open:
             break
-        index = best_sentence(item.post, prefer_question=item.kind == "unanswered_question")
-        if index is not None:
-            if not_repeating(index, shown):
-                shown.append(index)
-                open_items.append(OpenSummary(sentences.texts[index], item.post, item.kind))
-        elif sentences.short_by_post.get(item.post):
+        if item.post in sections.placeholders:
+            continue
+        question = item.kind == "unanswered_question"
+        if sections.sentences.by_post.get(item.post):
+            # Shown already in another section: listing a weaker sentence of the same
+            # post instead would only read as a different point.
+            index = sections.key_sentence(item.post, prefer_question=question)
+            if index is not None and question and not sections.sentences.texts[index].endswith("?"):
+                index = None if sections.asks(item.post) else index
+            if index is not None and sections.not_repeating(index):
+                open_items.append(OpenSummary(sections.take(index).text, item.post, item.kind))
+        elif sections.sentences.short_by_post.get(item.post):
             # A short question ("Source?") is still the question; show it whole.
-            text = sentences.short_by_post[item.post][0]
-            open_items.append(OpenSummary(text, item.post, item.kind))
-    lap("select", mark)
-    timings["total"] = time.perf_counter() - started
+            text = sections.sentences.short_by_post[item.post][0]
+            if text not in shown_short:
+                shown_short.add(text)
+                open_items.append(OpenSummary(text, item.post, item.kind))
+    return tuple(open_items)
+
+
+def _camps(
+    thread_map: ThreadMap, sections: _Sections, params: SummaryParams
+) -> tuple[CampSummary, ...]:
+    sentences, ranked = sections.sentences, sections.ranked
+    n = len(sentences.texts)
+    total_clustered = sum(group.size for group in thread_map.groups)
+    camps = []
+    for group in thread_map.groups:
+        if group.size < params.min_camp_size:
+            continue
+        shares = dict(group.agreed_posts)
+        indices = np.array(
+            [
+                i
+                for post, _ in group.agreed_posts
+                if post not in sections.placeholders
+                for i in sentences.by_post.get(post, [])
+            ],
+            dtype=np.int64,
+        )
+        chosen: list[int] = []
+        if len(indices):
+            # LexRank again, within what this group agrees with: the centre of its view.
+            local = np.zeros(n)
+            local[indices] = lexrank(ranked.graph[indices][:, indices], params.damping)
+            posts_with_text = len({int(sentences.posts[i]) for i in indices})
+            count = min(params.camp_max, max(params.camp_min, posts_with_text))
+            fuller = indices[ranked.informative[indices]]
+            chosen = sections.pick(fuller if len(fuller) >= count else indices, local, count)
+        camps.append(
+            CampSummary(
+                group=group.id,
+                share=group.size / total_clustered if total_clustered else 0.0,
+                sentences=tuple(sections.take(i) for i in chosen),
+                agree_shares=tuple(shares[int(sentences.posts[i])] for i in chosen),
+            )
+        )
+    return tuple(camps)
+
+
+def summarize_thread(
+    snapshot: ThreadSnapshot,
+    thread_map: ThreadMap,
+    params: SummaryParams = DEFAULT_SUMMARY_PARAMS,
+) -> ThreadSummary:
+    """Cited extractive summary of the thread, organised by the map's groups and cruxes.
+
+    Steps: split into each post's own sentences → say so plainly if there is too
+    little → rank (TF-IDF, LexRank) → the sections, in the order they claim sentences:
+    cruxes, brief, common ground, open items, camps.
+    """
+    clock = _Clock()
+    sentences = own_sentences(snapshot.posts, params.min_words)
+    clock.lap("split")
+    reason = _too_little_reason(thread_map, sentences, params)
+    if reason is not None:
+        return ThreadSummary(status="too_little", reason=reason, timings=clock.done())
+    ranked = _rank(sentences, params)
+    clock.lap("rank")
+    placeholders = {post.id for post in snapshot.posts if post.placeholder}
+    sections = _Sections(sentences, ranked, params, placeholders)
+    # Cruxes first: a crux is named by its own sentence, while the brief can tell the
+    # same line of argument in another sentence or pass on to the next line.
+    cruxes = _cruxes(snapshot, thread_map, sections, params)
+    brief = _brief(snapshot, sections, params)
+    common_ground = _common_ground(thread_map, sections)
+    open_items = _open_items(thread_map, sections, params)
+    camps = _camps(thread_map, sections, params)
+    # h13: a "most-credited posts" section (posts whose credences moved people) goes
+    # here, choosing its sentences through `sections` so none repeats another section.
+    clock.lap("select")
     return ThreadSummary(
         status="ok",
         reason=None,
         brief=brief,
-        groups=tuple(camps),
-        cruxes=tuple(cruxes),
-        common_ground=tuple(extract(i) for i in common),
-        open=tuple(open_items),
-        timings=timings,
+        groups=camps,
+        cruxes=cruxes,
+        common_ground=common_ground,
+        open=open_items,
+        timings=clock.done(),
     )
 
 
@@ -415,6 +500,7 @@ __all__ = [
     "OpenSummary",
     "SummaryParams",
     "ThreadSummary",
+    "citable",
     "own_sentences",
     "summarize_thread",
     "thread_order",

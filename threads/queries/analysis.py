@@ -7,6 +7,7 @@ import dataclasses
 
 import numpy as np
 
+from threads.analysis.sentences import block_quotes
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.importers.records import ThreadRecord
 from threads.models import Post, PostTag, Vote
@@ -35,6 +36,8 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
             "downvotes",
             "removed_at",
             "deleted_by_author",
+            "is_placeholder",
+            "body",
         )
     )
     shown = {row[0] for row in rows}
@@ -56,6 +59,8 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
             quality_down=down,
             removed=bool(removed_at or deleted),
             tags=tuple(sorted(tags.get(pid, ()))),
+            placeholder=placeholder,
+            quoted=block_quotes(body),
         )
         for (
             pid,
@@ -69,6 +74,8 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
             down,
             removed_at,
             deleted,
+            placeholder,
+            body,
         ) in rows
     )
     votes = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE).values_list(

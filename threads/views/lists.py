@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from threads.feeds import NewThreadsFeed, ThreadPostsFeed
 from threads.forms.threads import NewThreadForm
-from threads.models import PostTag, Thread, User
+from threads.models import Post, PostTag, Thread, User
 from threads.search import MAX_QUERY_CHARS, highlighted, search_posts, search_threads
 from threads.services import posting
 from threads.services.limits import RateLimited
@@ -32,13 +32,16 @@ SORT_LABELS = {"activity": "Active", "new": "New", "top": "Top"}
 
 def thread_list(sort: str) -> QuerySet[Thread]:
     """Threads for the list, with author and the first sentence of the summary's brief
-    (read inside the database, so the map and summary JSON never leave it)."""
+    (read inside the database, so the map and summary JSON never leave it), and the id
+    of the importer's stand-in opening post, which the brief must not quote."""
+    first = KeyTransform(0, KeyTransform("brief", "analysis__summary"))
+    stand_in = Post.objects.filter(thread=OuterRef("pk"), parent__isnull=True, is_placeholder=True)
     return (
         Thread.objects.select_related("author")
         .annotate(
-            brief=KeyTextTransform(
-                "text", KeyTransform(0, KeyTransform("brief", "analysis__summary"))
-            )
+            brief=KeyTextTransform("text", first),
+            brief_post=KeyTransform("post", first),
+            stand_in=Subquery(stand_in.values("pk")[:1]),
         )
         .order_by(*SORTS[sort])
     )
@@ -59,6 +62,8 @@ def attach_opening_tags(threads: list[Thread]) -> None:
             tags.append({"slug": slug, "name": name, "kind": kind})
     for thread in threads:
         thread.tags = by_thread[thread.pk]
+        if getattr(thread, "stand_in", None) is not None and thread.brief_post == thread.stand_in:
+            thread.brief = ""  # a summary stored before stand-in posts were never cited
         # Imports may carry any link; only web addresses become clickable.
         thread.web_link = thread.link if thread.link.startswith(("http://", "https://")) else ""
 
