@@ -64,7 +64,7 @@ def test_export_import_export_gives_the_same_document(client, debate):
     first = client.get(f"/api/threads/{debate.pk}/export.json").json()
     assert first["format"] == "crux-thread/1"
     assert len(first["posts"]) == 5
-    thread, report = import_text(json.dumps(first), fmt="json")
+    thread, report = import_text(json.dumps(first), fmt="json", map_existing=True)
     assert thread.pk != debate.pk and report["posts"] == 5 and report["votes"] == 3
     second = client.get(f"/api/threads/{thread.pk}/export.json").json()
     assert normalised(second) == normalised(first)
@@ -86,7 +86,7 @@ def test_import_creates_placeholder_accounts_named_exactly_as_in_the_file(client
     document = client.get(f"/api/threads/{debate.pk}/export.json").json()
     document["posts"][1]["author"] = "zed-from-elsewhere"
     document["posts"][1]["votes"].append({"user": "newvoter", "axis": "agree", "value": 1})
-    thread, _ = import_text(json.dumps(document), fmt="json")
+    thread, _ = import_text(json.dumps(document), fmt="json", map_existing=True)
     zed = User.objects.get(username="zed-from-elsewhere")
     assert zed.imported and not zed.has_usable_password()
     assert Vote.objects.filter(user__username="newvoter", post__thread=thread).count() == 1
@@ -115,7 +115,7 @@ def test_bad_json_import_explains_and_imports_nothing(client, debate, change, me
     change(document)
     before = (Thread.objects.count(), Post.objects.count(), User.objects.count())
     with pytest.raises(DumpError, match=message):
-        import_text(json.dumps(document), fmt="json")
+        import_text(json.dumps(document), fmt="json", map_existing=True)
     assert (Thread.objects.count(), Post.objects.count(), User.objects.count()) == before
 
 
@@ -177,7 +177,9 @@ def test_exports_of_unknown_threads_are_json_404s(client, db):
 def test_import_command_reports_in_a_last_json_line(client, debate, tmp_path, capsys):
     path = tmp_path / "export.json"
     path.write_bytes(client.get(f"/api/threads/{debate.pk}/export.json").content)
-    call_command("import_debate", str(path), "--format", "json", "--title", "Copied debate")
+    call_command(
+        "import_debate", str(path), "--format", "json", "--title", "Copied debate", "--map-existing"
+    )
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     thread = Thread.objects.get(pk=last["thread"])
     assert thread.title == "Copied debate" and last["posts"] == 5
@@ -245,6 +247,6 @@ def test_tags_whose_slugs_normalise_alike_import_as_one_tag(client, debate):
     for post, (slug, name) in zip(document["posts"][1:3], spelled, strict=True):
         post["tags"] = [{"slug": slug, "name": name, "kind": "topic"}]
     document["posts"][1]["tags"].append({"slug": "power-seeking", "name": "x", "kind": "topic"})
-    thread, _ = import_text(json.dumps(document), fmt="json")
+    thread, _ = import_text(json.dumps(document), fmt="json", map_existing=True)
     tag = Tag.objects.get(slug="power-seeking")
     assert PostTag.objects.filter(post__thread=thread, tag=tag).count() == 2

@@ -27,7 +27,7 @@ def _parent_body(debate, post):
 def test_header_becomes_title_link_and_opening_post(debate):
     assert debate.source_format == "motte"
     assert debate.title == "Danger, AI Scientist, Danger"
-    assert debate.link == "thezvi.wordpress.com"
+    assert debate.link == "https://thezvi.wordpress.com"
     assert debate.opening.body.startswith("Zvi Mowshowitz reporting on an LLM")
     assert "site banner" not in debate.opening.body
     for chrome in ("site banner", "9", "Jump in the discussion.", "No email address required."):

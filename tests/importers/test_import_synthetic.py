@@ -32,7 +32,7 @@ def lesswrong():
 def test_motte_kind_report(motte):
     assert motte.source_format == "motte"
     assert motte.title == "Compute thresholds are the wrong trigger for AI rules"
-    assert motte.link == "example.org"
+    assert motte.link == "https://example.org"
     assert motte.opening.body.startswith("Submission statement:")
     report = motte.report
     assert (report.comments, report.duplicates_dropped) == (7, 4)
@@ -220,6 +220,6 @@ def test_unknown_banner_lines_above_the_title_are_chrome():
     )
     debate = parse_dump(text)
     assert debate.title == "Should labs publish their safety cases?"
-    assert debate.link == "example.org/cases"
+    assert debate.link == "https://example.org/cases"
     assert debate.opening.body == "Safety cases are the one document a lab cannot spin."
     assert {"The Motte", "Culture War Roundup"} <= set(debate.report.chrome)

@@ -115,6 +115,12 @@ def _is_link(text: str) -> bool:
     return "\n" not in text and bool(_LINK_RE.match(text.strip()))
 
 
+def _as_url(link: str) -> str:
+    """Pages show a submission's link as its bare domain; store a working address."""
+    link = link.strip()
+    return link if re.match(r"^https?://", link, re.IGNORECASE) else f"https://{link}"
+
+
 def _is_title_like(text: str) -> bool:
     text = text.strip()
     return (
@@ -179,7 +185,7 @@ def _read_motte(text: str) -> _Page:
         if header and _is_title_like(header[0]):
             page.title = header.pop(0)
     if header and _is_link(header[0]):
-        page.link = header.pop(0)
+        page.link = _as_url(header.pop(0))
     page.opening = header
     opening = paragraphs(page.opening)
     dedupe = drop_repeated_runs(paragraphs(rest, offset=len(opening)))
