@@ -256,7 +256,7 @@ def _post_from_json(item, index: int) -> PostRecord:
         parent_key=_key(item, "parent", where),
         author=_text(item, "author", where),
         body=_text(item, "body", where),
-        role=_text(item, "role", where) or "comment",
+        role=_text(item, "role", where) or ("claim" if item.get("parent") is None else "comment"),
         role_inferred=_flag(item, "role_inferred", where),
         quote=_text(item, "quote", where),
         created=_parse_time(item.get("created"), f"{where} created"),
