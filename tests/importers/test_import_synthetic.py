@@ -156,7 +156,7 @@ def test_motte_kind_without_the_header_markers():
     )
     assert detect_format(text) == "motte"
     debate = parse_dump(text)
-    assert (debate.title, debate.link) == ("Is interpretability on track", "example.com/post")
+    assert (debate.title, debate.link) == ("Is interpretability on track", "https://example.com/post")
     assert debate.opening.body.startswith("I think interpretability will not scale")
     reply = _post_starting(debate, "Features are not behaviour")
     assert reply.parent_key == 1 and reply.quote == "It already scales to production models"
@@ -191,7 +191,7 @@ def test_link_submission_without_text_opens_with_its_link():
     )
     debate = parse_dump(text)
     assert debate.title == "The new scaling paper"
-    assert debate.opening.body == "arxiv.org/abs/2401.00001"
+    assert debate.opening.body == "https://arxiv.org/abs/2401.00001"
     assert debate.report.paragraphs_in == debate.report.paragraphs_out == 2
     # The inline quote copies nothing earlier in the dump, so it attaches nowhere.
     assert all(not p.quote for p in debate.posts)
