@@ -156,7 +156,10 @@ def test_motte_kind_without_the_header_markers():
     )
     assert detect_format(text) == "motte"
     debate = parse_dump(text)
-    assert (debate.title, debate.link) == ("Is interpretability on track", "https://example.com/post")
+    assert (debate.title, debate.link) == (
+        "Is interpretability on track",
+        "https://example.com/post",
+    )
     assert debate.opening.body.startswith("I think interpretability will not scale")
     reply = _post_starting(debate, "Features are not behaviour")
     assert reply.parent_key == 1 and reply.quote == "It already scales to production models"

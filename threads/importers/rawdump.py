@@ -262,7 +262,7 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
         draft.key = number
     for draft in drafts:
         parent_role = draft.parent.role if draft.parent else opening.role
-        draft.role = infer_role(draft.text, parent_role)
+        draft.role = infer_role(draft.text, parent_role, draft.quote)
 
     if title:
         final_title = title.strip()

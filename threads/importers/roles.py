@@ -36,6 +36,14 @@ _REBUTTAL_RES = [
         r"^i (?:would not|wouldn't|do not|don't)[.!]",
         r"^(?:um+,? |uh+,? )?(?:he|she|they|you) (?:didn't|did not|never) say\b",
         r"\bthat's not (?:true|what (?:he|she|they|you|i) (?:said|meant|wrote))\b",
+        # Debate language seen in real dumps (issue 14): a distinction drawn against the
+        # quote, a failure to follow it, an argument "going off the rails".
+        r"^\w+ing (?:is|was) not the same (?:thing )?as \w+ing\b",
+        r"\bi (?:fail|failed) to (?:follow|see)\b",
+        r"\b(?:go|goes|going|went) off the rails\b",
+        r"\bi would argue\b.{0,120}\bis(?: just)? not (?:a thing|true|the case)\b",
+        r"^being an? [\w ]{1,30} is not an excuse\b",
+        r"\bi(?:'m| am) (?:kind of |somewhat |a bit )?(?:skeptical|sceptical)\b",
     )
 ]
 # A rebuttal cue only *opens* a new comment when it is a terse verdict at the very start
@@ -44,7 +52,10 @@ _REBUTTAL_RES = [
 _OPENER_REACH = 24
 _OPENER_MAX_WORDS = 8
 _SUPPORT_SENTENCE_RE = re.compile(r"^(?:exactly|this|\+1|seconded|indeed|so much this)[.!]*$")
-_SUPPORT_START_RE = re.compile(r"^(?:to add to this|building on this|yes, and)\b")
+_SUPPORT_START_RE = re.compile(
+    r"^(?:to add to this|building on this|yes, and|i'm 100% on board|i am 100% on board"
+    r"|thank you, this is|thanks, this is|indeed, and)\b"
+)
 
 _SHORT_QUESTION_WORDS = 60
 
@@ -69,6 +80,20 @@ def is_rebuttal_opener(paragraph: str) -> bool:
     return any((m := r.search(head)) and m.start() <= _OPENER_REACH for r in _REBUTTAL_RES)
 
 
+# Words people open a reply with and almost never use to go on with their own comment
+# (issue 14's list: "Regarding …", "Thank you", "Is there any chance …", "Great post",
+# "I think you missed …", and the like seen in the dumps).
+_REPLY_OPENER_RE = re.compile(
+    r"^(?:thank you|thanks(?: for)?|regarding|re:|great post|nice post|good post"
+    r"|i think you missed|is there any chance|out of curiosity|in fairness to"
+    r"|i'm 100% on board|i am 100% on board|i mean, sure|i wasn't,? but)\b"
+)
+
+
+def is_reply_opener(paragraph: str) -> bool:
+    return bool(_REPLY_OPENER_RE.match(_plain(paragraph)))
+
+
 def opener_cue(paragraph: str) -> str | None:
     """Whether the paragraph opens like a concession or a rebuttal (else None).
 
@@ -79,10 +104,12 @@ def opener_cue(paragraph: str) -> str | None:
         return "concession"
     if is_rebuttal_opener(paragraph):
         return "rebuttal"
+    if is_reply_opener(paragraph):
+        return "reply"
     return None
 
 
-def infer_role(body: str, parent_role: str | None) -> str:
+def infer_role(body: str, parent_role: str | None, quote: str = "") -> str:
     """Role of a reply toward its parent, from its body; ``parent_role`` None = opening post.
 
     Order matters: an acknowledging first sentence wins ("Fair. But …" concedes the
@@ -98,13 +125,20 @@ def infer_role(body: str, parent_role: str | None) -> str:
     opening_text = _plain(paragraphs[0])[:300]
     if any(r.search(opening_text) for r in _REBUTTAL_RES):
         return "rebuttal"
-    if parent_role == "question":
+    if parent_role == "question" or _asks(quote):
         return "answer"
     if _is_question(paragraphs):
         return "question"
     if _SUPPORT_SENTENCE_RE.match(head) or _SUPPORT_START_RE.match(head):
         return "support"
     return "comment"
+
+
+def _asks(quote: str) -> bool:
+    """A quoted question: what follows it answers it (issue 14: "a reply to a quoted
+    question is an answer")."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", quote.strip()) if s]
+    return bool(sentences) and (sentences[0].endswith("?") or sentences[-1].endswith("?"))
 
 
 def _is_question(paragraphs: list[str]) -> bool:
