@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import arguebuf
 import pytest
@@ -15,6 +16,8 @@ from threads.importers.parsed import DumpError
 from threads.models import Post, PostTag, Tag, Thread, User, Vote
 from threads.services import posting, voting
 from threads.services.importing import import_text
+
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "threads" / "demo"
 
 pytestmark = pytest.mark.django_db
 
@@ -212,16 +215,69 @@ def test_import_command_refuses_a_file_over_the_size_limit(db, tmp_path):
     assert Thread.objects.count() == 0
 
 
-def test_moderators_import_through_the_upload_page(client, debate, moderator):
-    document = client.get(f"/api/threads/{debate.pk}/export.json").content
-    client.force_login(moderator)
+def test_moderators_preview_then_import_through_the_upload_page(client, debate, moderator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    document = client.get(f"/api/threads/{debate.pk}/export.json").content
+    client.force_login(moderator)
     upload = SimpleUploadedFile("thread.json", document, content_type="application/json")
-    response = client.post("/moderation/import/", {"dump": upload, "format": "auto"})
+    preview = client.post(
+        "/moderation/import/", {"dump": upload, "format": "auto", "map_existing": "on"}
+    )
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Preview" in page and "Nothing is written" in page
+    assert Thread.objects.count() == 1  # the preview wrote nothing
+    token = preview.context["confirm"]["token"].value()
+    response = client.post(
+        "/moderation/import/", {"token": token, "format": "json", "map_existing": "on"}
+    )
     copy = Thread.objects.exclude(pk=debate.pk).get()
     assert response.status_code == 302 and response["Location"] == copy.get_absolute_url()
     assert copy.posts.count() == 5
+    again = client.post("/moderation/import/", {"token": token, "format": "json"})
+    assert again.status_code == 422 and "expired" in again.content.decode()
+
+
+def test_upload_preview_shows_the_tree_roles_and_stand_in_authors(client, moderator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(moderator)
+    dump = (SAMPLES_DIR / "motte-ai-scientist.txt").read_bytes()
+    preview = client.post(
+        "/moderation/import/", {"dump": SimpleUploadedFile("m.txt", dump), "format": "auto"}
+    )
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "stand-in author" in page
+    assert 'class="role role-rebuttal"' in page and "imported-1" in page
+    assert 'data-depth="2"' in page and "comments:" in page
+    assert Thread.objects.count() == 0
+
+
+def test_upload_page_refuses_existing_names_unless_the_box_is_ticked(client, debate, moderator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = client.get(f"/api/threads/{debate.pk}/export.json").content
+    client.force_login(moderator)
+    response = client.post(
+        "/moderation/import/", {"dump": SimpleUploadedFile("t.json", document), "format": "auto"}
+    )
+    assert response.status_code == 422 and "same people" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"format": "crux-thread/1", "posts": [', b'{"format": "crux-thread/1", "title": "\\u0000"}',
+     b'{"format": "crux-thread/1", "title": "T", "link": "javascript:alert(1)", "posts": []}'],
+)  # fmt: skip
+def test_upload_page_shows_a_hostile_files_message_and_never_a_500(client, moderator, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(moderator)
+    response = client.post(
+        "/moderation/import/", {"dump": SimpleUploadedFile("x.json", content), "format": "auto"}
+    )
+    assert response.status_code == 422 and "Nothing was imported" in response.content.decode()
+    assert Thread.objects.count() == 0
 
 
 def test_upload_page_explains_a_bad_file_and_imports_nothing(client, moderator):

@@ -9,11 +9,13 @@ and materialised path.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Max
@@ -80,10 +82,9 @@ def _check_names(names: set[str]) -> None:
         )
 
 
-def _users_by_name(names: set[str], *, map_existing: bool) -> dict[str, User]:
-    """Existing accounts by exact username (only with ``map_existing``: the moderator
-    says these names are the same people); unknown names become imported accounts."""
-    _check_names(names)
+def _check_accounts(names: set[str], *, map_existing: bool) -> dict[str, User]:
+    """The existing accounts the names are, refused unless ``map_existing``, and the cap
+    on new accounts. Reads only."""
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     if users and not map_existing:
         shown = ", ".join(sorted(users)[:3]) + (", \u2026" if len(users) > 3 else "")
@@ -98,6 +99,15 @@ def _users_by_name(names: set[str], *, map_existing: bool) -> dict[str, User]:
             f"The file would create {len(missing):,} accounts; one import creates at most "
             f"{MAX_NEW_ACCOUNTS:,}."
         )
+    return users
+
+
+def _users_by_name(names: set[str], *, map_existing: bool) -> dict[str, User]:
+    """Existing accounts by exact username (only with ``map_existing``: the moderator
+    says these names are the same people); unknown names become imported accounts."""
+    _check_names(names)
+    users = _check_accounts(names, map_existing=map_existing)
+    missing = sorted(names - users.keys())
     if missing:
         unusable = make_password(None)
         User.objects.bulk_create(
@@ -447,7 +457,9 @@ class PreparedImport:
     debate: ParsedDebate | None = None
 
 
-def prepare_import(text: str, *, fmt: str = "auto", title: str | None = None) -> PreparedImport:
+def prepare_import(
+    text: str, *, fmt: str = "auto", title: str | None = None, map_existing: bool | None = None
+) -> PreparedImport:
     """Parse and check a dump of any supported kind without writing anything.
 
     JSON is recognised by its structure and read only as JSON: a broken export is
@@ -479,6 +491,8 @@ def prepare_import(text: str, *, fmt: str = "auto", title: str | None = None) ->
         record = record_from_parsed(debate)
         report = debate.report.as_dict()
     check_import(record)
+    if map_existing is not None:
+        _check_accounts(_usernames(record), map_existing=map_existing)
     return PreparedImport(record=record, fmt=fmt, report=report, debate=debate)
 
 
@@ -519,3 +533,23 @@ def import_text(
     """
     prepared = prepare_import(text, fmt=fmt, title=title)
     return import_prepared(prepared, map_existing=map_existing, dry_run=dry_run)
+
+
+# The upload page previews a file before importing it: the text waits in the cache
+# under a random token bound to the moderator, for an hour, until Import or Cancel.
+_STASH_SECONDS = 3600
+
+
+def stash_upload(user_id: int, text: str) -> str:
+    token = secrets.token_urlsafe(16)
+    cache.set(f"import-upload:{user_id}:{token}", text, _STASH_SECONDS)
+    return token
+
+
+def take_upload(user_id: int, token: str) -> str:
+    key = f"import-upload:{user_id}:{token}"
+    text = cache.get(key)
+    if text is None:
+        raise DumpError("The previewed file has expired; upload it again.")
+    cache.delete(key)
+    return text
