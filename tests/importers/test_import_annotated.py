@@ -15,9 +15,9 @@ from threads.importers.roles import infer_role, opener_cue
 DEMO = Path(__file__).resolve().parents[2] / "threads" / "demo"
 # name -> (format, boundary precision, boundary recall, parent accuracy, rebuttal recall)
 FLOORS = {
-    "motte-ai-scientist": ("motte", 0.65, 0.6, 0.65, 0.25),
-    "lesswrong-shoggoth-agency": ("lesswrong", 0.9, 0.6, 0.2, 0.6),
-    "lesswrong-predictor-vs-agent": ("lesswrong", 1.0, 0.3, 1.0, 1.0),
+    "motte-ai-scientist": ("motte", 0.85, 0.7, 0.6, 0.4),
+    "lesswrong-shoggoth-agency": ("lesswrong", 1.0, 1.0, 1.0, 1.0),
+    "lesswrong-predictor-vs-agent": ("lesswrong", 1.0, 0.7, 0.6, 1.0),
 }
 
 

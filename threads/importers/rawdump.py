@@ -76,6 +76,11 @@ _LINK_RE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$",
 # comment pages open with one) only if there are this few of them.
 _MAX_EXCERPT_PARAGRAPHS = 3
 
+# A second rendering that shows at least this share of the first one's paragraphs again
+# is taken to cover it, so what it leaves out is quoted text.
+_MIN_RERENDERED_SHARE = 0.5
+_TRAILING = ("...", "\u2026")
+
 _TITLE_MAX_CHARS = 150
 _TITLE_MAX_WORDS = 15
 _DERIVED_TITLE_CHARS = 80
@@ -157,6 +162,8 @@ class _Page:
     content: list[Paragraph] = field(
         default_factory=list
     )  # every content paragraph, for accounting
+    quoted: set[int] = field(default_factory=set)  # positions quoting text not in the dump
+    starts: set[int] = field(default_factory=set)  # positions known to begin a comment
 
 
 def _read_motte(text: str) -> _Page:
@@ -192,7 +199,19 @@ def _read_motte(text: str) -> _Page:
     page.content = opening + paragraphs(rest, offset=len(opening))
     page.comments = dedupe.kept
     page.duplicates = dedupe.dropped
+    page.quoted = _framed_quotations(page.comments)
     return page
+
+
+def _framed_quotations(paras: list[Paragraph]) -> set[int]:
+    """Paragraphs a commenter quotes from outside the dump (the article): framed by a
+    lead-in that trails off ("this bit here...") and an answer that picks up ("...surely
+    you can see"). Quotes of earlier comments are found by matching instead."""
+    found = set()
+    for before, para, after in zip(paras, paras[1:], paras[2:], strict=False):
+        if before.text.rstrip().endswith(_TRAILING) and after.text.lstrip().startswith(_TRAILING):
+            found.add(para.position)
+    return found
 
 
 def _take_header(blocks: list[str], max_opening: int) -> tuple[list[str], list[str]]:
@@ -233,7 +252,23 @@ def _read_lesswrong(text: str) -> _Page:
             kept = kept[len(excerpt) :]
             page.notes.append("the lines before the first repeated comment are the post excerpt")
     page.comments = kept
+    page.starts = dedupe.new_starts
+    page.quoted = _left_out_by_second_rendering(kept, dedupe.rerendered, dedupe.shown_later_only)
     return page
+
+
+def _left_out_by_second_rendering(
+    kept: list[Paragraph], rerendered: set[int], new: set[int]
+) -> set[int]:
+    """LessWrong's second rendering shows every comment without its block quotes, so
+    where it covers the first one, a paragraph it leaves out is a quotation. Quotes of
+    earlier comments are matched first; this catches quotes of the article."""
+    if not rerendered:
+        return set()
+    region = [p for p in kept if p.position >= min(rerendered) and p.position not in new]
+    if sum(p.position in rerendered for p in region) < _MIN_RERENDERED_SHARE * len(region):
+        return set()
+    return {p.position for p in region if p.position not in rerendered}
 
 
 # --- assembling ---------------------------------------------------------------------------
@@ -256,7 +291,12 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
     elif not page.opening:
         notes.append("the dump has no post text; the opening post is a placeholder")
 
-    segmenter = ReplyTree(opening, size_hint=len(text))
+    segmenter = ReplyTree(
+        opening,
+        size_hint=len(text),
+        quoted=frozenset(page.quoted),
+        starts=frozenset(page.starts),
+    )
     drafts = segmenter.run(page.comments)
     for number, draft in enumerate(drafts, start=1):
         draft.key = number

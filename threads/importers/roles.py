@@ -17,7 +17,7 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s|\n")
 # The whole first sentence is an acknowledgement ("Agree.", "Well put.", "True.").
 _CONCESSION_SENTENCE_RE = re.compile(
     r"^(?:agree[sd]?|i agree|(?:that's |that is )?fair(?: enough| point)?|good point"
-    r"|well put|well said|true|granted|point taken|you'?re right|you are right"
+    r"|well put|well said|(?:\w+ly )?true|granted|point taken|you'?re right|you are right"
     r"|i stand corrected|touch[ée]|(?:yes, )?(?:absolutely |exactly )?correct)"
     r"(?: and well put| and fair)?[.!]*$"
 )
@@ -26,7 +26,7 @@ _CONCESSION_ANYWHERE_RE = re.compile(r"\bi (?:concede|stand corrected)\b")
 _REBUTTAL_RES = [
     re.compile(p)
     for p in (
-        r"\bi (?:strongly |respectfully |would )?(?:dispute|disagree|reject)\b",
+        r"\bi (?:strongly |respectfully |would )?(?:dispute|disagree|reject)d?\b",
         r"\b(?:this|that|it)(?: part| claim| argument)? (?:is|seems|sounds) (?:probably |just "
         r"|simply |clearly |completely |obviously )?(?:false|wrong|incorrect|mistaken|untrue"
         r"|not true)\b",
@@ -44,6 +44,11 @@ _REBUTTAL_RES = [
         r"\bi would argue\b.{0,120}\bis(?: just)? not (?:a thing|true|the case)\b",
         r"^being an? [\w ]{1,30} is not an excuse\b",
         r"\bi(?:'m| am) (?:kind of |somewhat |a bit )?(?:skeptical|sceptical)\b",
+        r"\b(?:doesn't|does not|don't|do not) match (?:any|my) (?:experience|data)\b",
+        r"\bis (?:just |simply )?not how\b",
+        r"\bdon't (?:really )?buy (?:it|this|that)\b",
+        # Granting and then turning: "I know. But …", "I mean, sure, … but …".
+        r"^(?:i know|i mean, sure|sure)[,.!]? .{0,120}?\bbut\b",
     )
 ]
 # A rebuttal cue only *opens* a new comment when it is a terse verdict at the very start
@@ -86,7 +91,9 @@ def is_rebuttal_opener(paragraph: str) -> bool:
 _REPLY_OPENER_RE = re.compile(
     r"^(?:thank you|thanks(?: for)?|regarding|re:|great post|nice post|good post"
     r"|i think you missed|is there any chance|out of curiosity|in fairness to"
-    r"|i'm 100% on board|i am 100% on board|i mean, sure|i wasn't,? but)\b"
+    r"|i'm 100% on board|i am 100% on board|i mean, sure|i wasn't,? but"
+    r"|yes, i (?:totally |completely |fully |absolutely |really )?(?:can|do|see|agree)"
+    r"|(?:fwiw|for what it's worth),? i(?:'m| am) (?:skeptical|sceptical|not sure))\b"
 )
 
 
@@ -116,9 +123,14 @@ def infer_role(body: str, parent_role: str | None, quote: str = "") -> str:
     point it quotes), then rebuttal phrases, then a reply to a question is an answer,
     then a short comment ending in "?" is a question.
     """
-    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    # The reply's own words: quoted passages (Markdown "> ") are the parent's.
+    paragraphs = [
+        p for p in re.split(r"\n\s*\n", body.strip()) if p.strip() and not p.startswith(">")
+    ]
     if not paragraphs:
         return "comment"
+    if _rebuts_a_later_passage(body):
+        return "rebuttal"
     head = first_sentence(paragraphs[0])
     if _CONCESSION_SENTENCE_RE.match(head) or _CONCESSION_ANYWHERE_RE.search(head):
         return "concession"
@@ -132,6 +144,17 @@ def infer_role(body: str, parent_role: str | None, quote: str = "") -> str:
     if _SUPPORT_SENTENCE_RE.match(head) or _SUPPORT_START_RE.match(head):
         return "support"
     return "comment"
+
+
+def _rebuts_a_later_passage(body: str) -> bool:
+    """A point-by-point reply that rebuts any of the passages it quotes is a rebuttal,
+    even if it granted the first one ("Yes, absolutely correct. > … off the rails")."""
+    chunks = re.split(r"\n\s*\n", body.strip())
+    answers = [
+        chunk for before, chunk in zip(chunks, chunks[1:], strict=False)
+        if before.startswith(">") and not chunk.startswith(">")
+    ]  # fmt: skip
+    return any(any(r.search(_plain(a)[:300]) for r in _REBUTTAL_RES) for a in answers)
 
 
 def _asks(quote: str) -> bool:
