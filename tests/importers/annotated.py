@@ -65,16 +65,24 @@ def _start(post) -> str:
 
 def score(debate: ParsedDebate, annotation: dict) -> Score:
     gold = annotation["comments"]
-    wanted = [normalise(c["start"])[:_PREFIX] for c in gold]
+    wanted = [normalise(c["start"]) for c in gold]
     match: dict[int, int] = {}  # post key -> annotation index
     nxt = 0
     for post in debate.posts:
         start = _start(post)
-        for j in range(nxt, len(gold)):
-            if start.startswith(wanted[j]) or wanted[j].startswith(start[:_PREFIX]):
-                match[post.key] = j
-                nxt = j + 1
-                break
+        fits = [
+            j
+            for j in range(nxt, len(gold))
+            if start.startswith(wanted[j][:_PREFIX]) or wanted[j].startswith(start[:_PREFIX])
+        ]
+        if fits:
+            # Earliest first: comments are annotated in page order. (A post that opens
+            # with a quote of an earlier comment's first words can match that comment
+            # when the comment itself was merged away; such a post then counts as a hit
+            # for the wrong annotation and its parent and role are scored against it.)
+            match[post.key] = fits[0]
+            nxt = fits[0] + 1
+
     parents_right = 0
     pairs = []
     for post in debate.posts:

@@ -97,9 +97,9 @@ def test_shortened_quote_matches_its_first_part_and_keeps_the_rest(debate):
     assert _parent_body(debate, reply).startswith("Ah, sorry, I thought this part")
 
 
-def test_concession_opener_starts_a_reply(debate):
+def test_agreement_opener_starts_a_reply(debate):
     reply = _post_starting(debate, "Well put.")
-    assert reply.role == "concession"
+    assert reply.role == "support"
     assert _parent_body(debate, reply).startswith('The term "instrumental convergence"')
 
 

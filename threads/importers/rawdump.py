@@ -24,6 +24,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import listing
 from .parsed import DumpError, ImportReport, ParsedDebate, ParsedPost
 from .repeats import Paragraph, drop_repeated_runs, paragraphs
 from .replies import Draft, ReplyTree
@@ -205,11 +206,13 @@ def _read_motte(text: str) -> _Page:
 
 def _framed_quotations(paras: list[Paragraph]) -> set[int]:
     """Paragraphs a commenter quotes from outside the dump (the article): framed by a
-    lead-in that trails off ("this bit here...") and an answer that picks up ("...surely
-    you can see"). Quotes of earlier comments are found by matching instead."""
+    lead-in that trails off or announces it ("this bit here...", "stated plainly:") and
+    an answer that picks up ("...surely you can see"). Quotes of earlier comments are
+    found by matching instead."""
     found = set()
     for before, para, after in zip(paras, paras[1:], paras[2:], strict=False):
-        if before.text.rstrip().endswith(_TRAILING) and after.text.lstrip().startswith(_TRAILING):
+        lead_in = before.text.rstrip().endswith((*_TRAILING, ":"))
+        if lead_in and after.text.lstrip().startswith(_TRAILING):
             found.add(para.position)
     return found
 
@@ -276,6 +279,10 @@ def _left_out_by_second_rendering(
 
 def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
     """Parse a raw thread dump of ``kind`` "motte" or "lesswrong"."""
+    chrome: list[str] = []
+    found = listing.segments(paragraphs(_strip_chrome(_blocks(text, kind), chrome)), chrome)
+    if found:
+        return listing.parse_listing(found, kind, title, chrome)
     page = _read_motte(text) if kind == "motte" else _read_lesswrong(text)
     if not page.opening and not page.comments and not page.link:
         raise DumpError("The dump has no text besides site chrome: nothing to import.")
@@ -302,7 +309,8 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
         draft.key = number
     for draft in drafts:
         parent_role = draft.parent.role if draft.parent else opening.role
-        draft.role = infer_role(draft.text, parent_role, draft.quote)
+        asks = draft.attached == "position" and _ends_with_question(draft.parent)
+        draft.role = infer_role(draft.text, parent_role, draft.quote, parent_asks=asks)
 
     if title:
         final_title = title.strip()
@@ -377,6 +385,11 @@ def _report(
         chrome=page.chrome,
         notes=notes,
     )
+
+
+def _ends_with_question(draft: Draft | None) -> bool:
+    own = [p for p in (draft.body if draft else []) if not p.startswith(">")]
+    return bool(own) and own[-1].rstrip().endswith("?")
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .repeats import Paragraph
-from .roles import opener_cue
+from .roles import addresses_the_post, opener_cue
 from .textmatch import (
     elided_head,
     find_span,
@@ -261,6 +261,9 @@ class ReplyTree:
             (current or self._start_top(None)).add(_blockquote(para.text))
             return
         cue = opener_cue(para.text)
+        if cue and current is not None and current.body and addresses_the_post(para.text):
+            self._start_top(para).notes.append("a top-level comment: it addresses the post")
+            return
         if cue and current is not None and current.body and not current.answer_due:
             draft = Draft(parent=current, attached="position")
             draft.notes.append(f"parent guessed from position: opens with a {cue} cue")

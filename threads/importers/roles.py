@@ -17,7 +17,7 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s|\n")
 # The whole first sentence is an acknowledgement ("Agree.", "Well put.", "True.").
 _CONCESSION_SENTENCE_RE = re.compile(
     r"^(?:agree[sd]?|i agree|(?:that's |that is )?fair(?: enough| point)?|good point"
-    r"|well put|well said|(?:\w+ly )?true|granted|point taken|you'?re right|you are right"
+    r"|(?:\w+ly )?true|granted|point taken|you'?re right|you are right"
     r"|i stand corrected|touch[ée]|(?:yes, )?(?:absolutely |exactly )?correct)"
     r"(?: and well put| and fair)?[.!]*$"
 )
@@ -56,10 +56,13 @@ _REBUTTAL_RES = [
 # "I think this is false because …" is as often the author continuing their own point.
 _OPENER_REACH = 24
 _OPENER_MAX_WORDS = 8
-_SUPPORT_SENTENCE_RE = re.compile(r"^(?:exactly|this|\+1|seconded|indeed|so much this)[.!]*$")
+# "Well put." from someone else agrees with the point: support, not a concession.
+_SUPPORT_SENTENCE_RE = re.compile(
+    r"^(?:exactly|this|\+1|seconded|indeed|so much this|well put|well said)[.!]*$"
+)
 _SUPPORT_START_RE = re.compile(
     r"^(?:to add to this|building on this|yes, and|i'm 100% on board|i am 100% on board"
-    r"|thank you, this is|thanks, this is|indeed, and)\b"
+    r"|thank you, this is|thanks, this is|indeed, and|great post|nice post|good post)\b"
 )
 
 _SHORT_QUESTION_WORDS = 60
@@ -97,12 +100,24 @@ _REPLY_OPENER_RE = re.compile(
 )
 
 
+# Openers that address the post itself rather than the comment above them.
+_TO_THE_POST_RE = re.compile(
+    r"^(?:great|nice|good|excellent|interesting) (?:post|write-?up|article|piece)\b"
+    r"|^thanks? (?:you )?for (?:writing|posting|sharing) this\b"
+)
+
+
+def addresses_the_post(paragraph: str) -> bool:
+    return bool(_TO_THE_POST_RE.match(_plain(paragraph)))
+
+
 def is_reply_opener(paragraph: str) -> bool:
     return bool(_REPLY_OPENER_RE.match(_plain(paragraph)))
 
 
 def opener_cue(paragraph: str) -> str | None:
-    """Whether the paragraph opens like a concession or a rebuttal (else None).
+    """Whether the paragraph opens like a new reply: a concession, a rebuttal, agreement
+    ("Well put.") or a reply opener ("Thank you", "Regarding …"); else None.
 
     Used to split comments: a paragraph beginning "Fair." or "I dispute this." starts a
     new reply to the comment it follows rather than continuing that comment.
@@ -111,12 +126,25 @@ def opener_cue(paragraph: str) -> str | None:
         return "concession"
     if is_rebuttal_opener(paragraph):
         return "rebuttal"
+    if _SUPPORT_SENTENCE_RE.match(first_sentence(paragraph)):
+        return "support"
     if is_reply_opener(paragraph):
         return "reply"
     return None
 
 
-def infer_role(body: str, parent_role: str | None, quote: str = "") -> str:
+def infer_role(
+    body: str, parent_role: str | None, quote: str = "", *, parent_asks: bool = False
+) -> str:
+    """Role of a reply toward its parent (see :func:`_role`). ``parent_asks``: the parent
+    ends with a question, so a reply that grants or comments is answering it."""
+    role = _role(body, parent_role, quote)
+    if parent_asks and role in ("concession", "comment"):
+        return "answer"
+    return role
+
+
+def _role(body: str, parent_role: str | None, quote: str = "") -> str:
     """Role of a reply toward its parent, from its body; ``parent_role`` None = opening post.
 
     Order matters: an acknowledging first sentence wins ("Fair. But …" concedes the
@@ -139,10 +167,10 @@ def infer_role(body: str, parent_role: str | None, quote: str = "") -> str:
         return "rebuttal"
     if parent_role == "question" or _asks(quote):
         return "answer"
-    if _is_question(paragraphs):
-        return "question"
     if _SUPPORT_SENTENCE_RE.match(head) or _SUPPORT_START_RE.match(head):
         return "support"
+    if _is_question(paragraphs):
+        return "question"
     return "comment"
 
 
@@ -160,8 +188,10 @@ def _rebuts_a_later_passage(body: str) -> bool:
 def _asks(quote: str) -> bool:
     """A quoted question: what follows it answers it (issue 14: "a reply to a quoted
     question is an answer")."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", quote.strip()) if s]
-    return bool(sentences) and (sentences[0].endswith("?") or sentences[-1].endswith("?"))
+    # The first sentence: a question at the end of a passage is often rhetorical
+    # ("…because if he doesn't believe this, why worry?").
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", quote.strip()) if s.strip()]
+    return bool(sentences) and sentences[0].endswith("?")
 
 
 def _is_question(paragraphs: list[str]) -> bool:
