@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.importers.annotated import load, score
-from threads.importers import load_dump
+from threads.importers import load_dump, parse_dump
 from threads.importers.roles import infer_role, opener_cue
 
 DEMO = Path(__file__).resolve().parents[2] / "threads" / "demo"
@@ -83,7 +83,8 @@ def test_a_reply_to_a_quoted_question_is_an_answer():
 @pytest.mark.parametrize(
     "paragraph",
     ["Thank you, this is a much clearer version.", "Regarding the second claim, no.",
-     "Is there any chance you could share the data?", "Great post, and a fair summary."],
+     "Is there any chance you could share the data?", "Great post, and a fair summary.",
+     "Sorry, I wrote sloppily. I meant the second reading."],
 )  # fmt: skip
 def test_reply_openers_start_a_new_comment(paragraph):
     assert opener_cue(paragraph) is not None
@@ -137,3 +138,20 @@ def test_a_comment_listing_is_imported_flat_under_one_stand_in():
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_thread_dumps_are_not_read_as_listings(name):
     assert not load_dump(DEMO / f"{name}.txt", fmt=FLOORS[name][0]).report.listing
+
+
+def test_the_submissions_quotation_of_the_article_is_a_blockquote():
+    text = (
+        "A title for the submission\n\nexample.org/report\n\n"
+        "The report puts its finding like this:\n\n"
+        "We found no evidence of deceptive behaviour in any of the evaluated models.\n\n"
+        "...which is not the same as evidence of its absence.\n\n3\n"
+        "Jump in the discussion.\n\nNo email address required.\n\n"
+        "Absence of evidence is weak evidence here, given how the evaluations were run.\n"
+    )
+    debate = parse_dump(text)
+    assert debate.opening.body == (
+        "The report puts its finding like this:\n\n"
+        "> We found no evidence of deceptive behaviour in any of the evaluated models.\n\n"
+        "...which is not the same as evidence of its absence."
+    )

@@ -36,13 +36,13 @@ def test_header_becomes_title_link_and_opening_post(debate):
 
 def test_report_numbers(debate):
     report = debate.report
-    assert report.comments == 27
+    assert report.comments == 29
     # Every repeated paragraph in this file is a reply quoting a whole paragraph
     # ("It's Japanese. …" is quoted in full by the "Zvi is very Jewish" reply), so
     # there is no second rendering to drop.
     assert report.duplicates_dropped == 0
     assert report.attached_by_quote == 18
-    assert report.attached_by_position == 8
+    assert report.attached_by_position == 10
     assert report.top_level == 1
     assert report.paragraphs_in == report.paragraphs_out == 112
 

@@ -81,7 +81,7 @@ class ImportReport:
             f"comments: {self.comments}",
             f"duplicates dropped: {self.duplicates_dropped}",
             f"replies attached by quote: {self.attached_by_quote}",
-            f"replies attached by position (concession/rebuttal opener): "
+            f"replies attached by position (a reply opener: Fair., Thank you, …): "
             f"{self.attached_by_position}",
             f"top-level replies: {self.top_level}",
             f"roles inferred: {roles or 'none'}",

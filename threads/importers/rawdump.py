@@ -28,6 +28,7 @@ from . import listing
 from .parsed import DumpError, ImportReport, ParsedDebate, ParsedPost
 from .repeats import Paragraph, drop_repeated_runs, paragraphs
 from .replies import Draft, ReplyTree
+from .replies import blockquote as _blockquote
 from .roles import infer_role
 from .textmatch import paragraph_key
 
@@ -288,8 +289,9 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
         raise DumpError("The dump has no text besides site chrome: nothing to import.")
 
     opening = Draft(parent=None, role="claim")
-    for paragraph in page.opening:
-        opening.add(paragraph)
+    framed = _framed_quotations(paragraphs(page.opening))
+    for position, paragraph in enumerate(page.opening):
+        opening.add(_blockquote(paragraph) if position in framed else paragraph)
     notes = list(page.notes)
     if not page.opening and page.link:
         # A link submission without a statement: the link is what is being discussed.

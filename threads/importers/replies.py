@@ -356,8 +356,12 @@ class ReplyTree:
         return finished
 
 
-def _blockquote(text: str) -> str:
+def blockquote(text: str) -> str:
+    """``text`` as a Markdown block quote: the words are someone else's."""
     return "\n".join("> " + line if line.strip() else ">" for line in text.split("\n"))
+
+
+_blockquote = blockquote
 
 
 def _start_in(draft: Draft, span: str) -> int:

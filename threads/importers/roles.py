@@ -96,7 +96,9 @@ _REPLY_OPENER_RE = re.compile(
     r"|i think you missed|is there any chance|out of curiosity|in fairness to"
     r"|i'm 100% on board|i am 100% on board|i mean, sure|i wasn't,? but"
     r"|yes, i (?:totally |completely |fully |absolutely |really )?(?:can|do|see|agree)"
-    r"|(?:fwiw|for what it's worth),? i(?:'m| am) (?:skeptical|sceptical|not sure))\b"
+    r"|(?:fwiw|for what it's worth),? i(?:'m| am) (?:skeptical|sceptical|not sure)"
+    # An apology is addressed to someone: "Sorry, I wrote sloppily."
+    r"|(?:sorry|apologies),? (?:i|we|looks like|i'm|for))\b"
 )
 
 
