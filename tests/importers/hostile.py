@@ -201,8 +201,11 @@ def whole_file_cases(max_depth: int) -> list[tuple[str, bytes]]:
     double_vote["posts"][0]["votes"] *= 2
     cases.append(("vote-twice", json.dumps(double_vote).encode()))
     claim = valid_export()
-    claim["posts"][1]["role"] = "claim"
+    claim["posts"][1]["role"] = "claim"  # allowed: "a new claim it leads to"
     cases.append(("reply-role-claim", json.dumps(claim).encode()))
+    rebuts = valid_export()
+    rebuts["posts"][0]["role"] = "rebuttal"
+    cases.append(("opening-role-rebuttal", json.dumps(rebuts).encode()))
     held = valid_export()
     held["posts"][1]["held_for_approval"] = "false"
     cases.append(("held-as-string", json.dumps(held).encode()))
@@ -254,7 +257,7 @@ _REFUSED_FILES = {
     "no-posts", "quote-not-in-parent", "vote-twice", "held-as-string", "removed-as-string",
     "removed-by-bad-name", "empty", "whitespace", "nul-in-text", "utf16", "latin1", "binary",
     "raw-post-over-limit", "raw-only-chrome", "raw-huge-line", "kialo-only-header",
-    "kialo-deep", "over-20-mb", "reply-role-claim",
+    "kialo-deep", "over-20-mb", "opening-role-rebuttal",
 }  # fmt: skip
 
 

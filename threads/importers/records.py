@@ -146,8 +146,8 @@ def check_record(
             raise DumpError(f"{where}: its parent {post.parent_key!r} does not come before it.")
         if post.role not in ROLES:
             raise DumpError(f"{where}: unknown role {post.role!r} (one of {', '.join(ROLES)}).")
-        if (post.role == "claim") != (index == 0):
-            raise DumpError(f"{where}: the opening post, and only it, has the role claim.")
+        if index == 0 and post.role != "claim":
+            raise DumpError(f"{where}: the opening post's role must be claim.")
         if not post.body.strip() and not post.deleted_by_author and post.removed is None:
             raise DumpError(f"{where}: the body is empty.")
         if not post.author.strip():
