@@ -23,6 +23,7 @@ from .textmatch import (
     normalise_with_map,
     paragraph_key,
     quote_candidates,
+    word_count,
 )
 
 # Inside a normalised token ("sycophancy/psych", "(eg,"): a word after punctuation.
@@ -39,6 +40,8 @@ _LEAD_IN_END_RE = re.compile(
 # Paragraph breaks of the parent allowed between two passages one reply answers in turn.
 _MAX_BREAKS = 2
 _MAX_BREAKS_POINT_BY_POINT = 5
+# A reply this short ("Well put.", "Agree.") is answered by nobody.
+_LEAF_WORDS = 3
 
 
 @dataclass
@@ -265,7 +268,10 @@ class ReplyTree:
             self._start_top(para).notes.append("a top-level comment: it addresses the post")
             return
         if cue and current is not None and current.body and not current.answer_due:
-            draft = Draft(parent=current, attached="position")
+            # A bare "Well put." is a leaf: the next reply goes on answering what it
+            # answered, not the two words themselves.
+            leaf = current.attached == "position" and word_count(current.text) <= _LEAF_WORDS
+            draft = Draft(parent=current.parent if leaf else current, attached="position")
             draft.notes.append(f"parent guessed from position: opens with a {cue} cue")
             draft.add(para.text)
             self.posts.append(draft)
