@@ -97,3 +97,11 @@ def test_more_new_accounts_than_the_limit_are_refused():
     with pytest.raises(Exception, match="at most 2,000"):
         import_text(json.dumps({"format": "crux-thread/1", "title": "Crowd", "posts": posts}))
     assert User.objects.filter(username__startswith="crowd-").count() == 0
+
+
+def test_two_kialo_outlines_get_different_stand_ins():
+    outline = (Path(__file__).parent / "data" / "kialo-frontier-pause.txt").read_text()
+    first, _ = import_text(outline)
+    second, _ = import_text(outline)
+    assert first.author != second.author and first.author.imported
+    assert first.author.username == f"imported-{first.pk}-kialo"
