@@ -6,62 +6,20 @@ stand-in authors, and the report — and nothing is written until Import is pres
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from threads.forms.importing import ConfirmForm, ImportForm
 from threads.importers.parsed import DumpError
-from threads.importers.reading import MAX_DUMP_BYTES, read_dump_bytes
 from threads.services.importing import (
     import_prepared,
     prepare_import,
     stash_upload,
     take_upload,
 )
-from threads.services.permissions import ensure_moderator
-
-FORMAT_CHOICES = [
-    ("auto", "Detect automatically"),
-    ("motte", "The Motte thread page (copied text)"),
-    ("lesswrong", "LessWrong comment section (copied text)"),
-    ("kialo", "Kialo text outline"),
-    ("json", "Crux JSON export (crux-thread/1)"),
-]
-MAP_EXISTING_LABEL = "These names are the same people"
-
-
-class ImportForm(forms.Form):
-    dump = forms.FileField(label="File", help_text="A UTF-8 text or JSON file, at most 20 MB.")
-    format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="auto")
-    title = forms.CharField(
-        max_length=200, required=False, help_text="Needed when the dump carries no title."
-    )
-    map_existing = forms.BooleanField(
-        required=False,
-        label=MAP_EXISTING_LABEL,
-        help_text="Tick only if names in the file that match accounts here are those people.",
-    )
-
-    def clean_dump(self):
-        upload = self.cleaned_data["dump"]
-        if upload.size > MAX_DUMP_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
-                f"{MAX_DUMP_BYTES // 1_048_576} MB."
-            )
-        try:
-            return read_dump_bytes(upload.read(MAX_DUMP_BYTES + 1))
-        except DumpError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-
-class ConfirmForm(forms.Form):
-    token = forms.CharField(max_length=64)
-    format = forms.ChoiceField(choices=FORMAT_CHOICES)
-    title = forms.CharField(max_length=200, required=False)
-    map_existing = forms.BooleanField(required=False)
+from threads.views.decorators import HtmxHttpRequest, moderator_required
 
 
 def _preview_rows(prepared) -> list[dict]:
@@ -84,10 +42,9 @@ def _preview_rows(prepared) -> list[dict]:
     return rows
 
 
-@login_required
+@moderator_required
 @require_http_methods(["GET", "POST"])
-def import_debate(request):
-    ensure_moderator(request.user)
+def import_debate(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -125,7 +82,7 @@ def import_debate(request):
     return render(request, "threads/import.html", {"form": form}, status=status)
 
 
-def _confirm(request):
+def _confirm(request: HtmxHttpRequest) -> HttpResponse:
     confirm = ConfirmForm(request.POST)
     if not confirm.is_valid():
         return _refused(request, "The preview was incomplete; upload the file again.")
@@ -145,6 +102,6 @@ def _confirm(request):
     return redirect(thread)
 
 
-def _refused(request, message: str):
+def _refused(request: HtmxHttpRequest, message: str) -> HttpResponse:
     context = {"form": ImportForm(), "import_error": message}
     return render(request, "threads/import.html", context, status=422)

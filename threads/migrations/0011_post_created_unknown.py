@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("threads", "0009_post_is_placeholder"),
+        ("threads", "0010_modaction_moderator_grants"),
     ]
 
     operations = [
