@@ -28,7 +28,7 @@ class ImportStep:
         document = json.loads(text)
         votes = sum(len(post["votes"]) for post in document["posts"])
         started = time.perf_counter()
-        thread, _ = import_text(text, fmt="json")
+        thread, _ = import_text(text, fmt="json", map_existing=True)
         imported = time.perf_counter() - started
         self.report.add(
             "import",

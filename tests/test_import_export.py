@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import arguebuf
 import pytest
@@ -15,6 +16,8 @@ from threads.importers.parsed import DumpError
 from threads.models import Post, PostTag, Tag, Thread, User, Vote
 from threads.services import posting, voting
 from threads.services.importing import import_text
+
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "threads" / "demo"
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +67,7 @@ def test_export_import_export_gives_the_same_document(client, debate):
     first = client.get(f"/api/threads/{debate.pk}/export.json").json()
     assert first["format"] == "crux-thread/1"
     assert len(first["posts"]) == 5
-    thread, report = import_text(json.dumps(first), fmt="json")
+    thread, report = import_text(json.dumps(first), fmt="json", map_existing=True)
     assert thread.pk != debate.pk and report["posts"] == 5 and report["votes"] == 3
     second = client.get(f"/api/threads/{thread.pk}/export.json").json()
     assert normalised(second) == normalised(first)
@@ -86,7 +89,7 @@ def test_import_creates_placeholder_accounts_named_exactly_as_in_the_file(client
     document = client.get(f"/api/threads/{debate.pk}/export.json").json()
     document["posts"][1]["author"] = "zed-from-elsewhere"
     document["posts"][1]["votes"].append({"user": "newvoter", "axis": "agree", "value": 1})
-    thread, _ = import_text(json.dumps(document), fmt="json")
+    thread, _ = import_text(json.dumps(document), fmt="json", map_existing=True)
     zed = User.objects.get(username="zed-from-elsewhere")
     assert zed.imported and not zed.has_usable_password()
     assert Vote.objects.filter(user__username="newvoter", post__thread=thread).count() == 1
@@ -115,7 +118,7 @@ def test_bad_json_import_explains_and_imports_nothing(client, debate, change, me
     change(document)
     before = (Thread.objects.count(), Post.objects.count(), User.objects.count())
     with pytest.raises(DumpError, match=message):
-        import_text(json.dumps(document), fmt="json")
+        import_text(json.dumps(document), fmt="json", map_existing=True)
     assert (Thread.objects.count(), Post.objects.count(), User.objects.count()) == before
 
 
@@ -177,7 +180,9 @@ def test_exports_of_unknown_threads_are_json_404s(client, db):
 def test_import_command_reports_in_a_last_json_line(client, debate, tmp_path, capsys):
     path = tmp_path / "export.json"
     path.write_bytes(client.get(f"/api/threads/{debate.pk}/export.json").content)
-    call_command("import_debate", str(path), "--format", "json", "--title", "Copied debate")
+    call_command(
+        "import_debate", str(path), "--format", "json", "--title", "Copied debate", "--map-existing"
+    )
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     thread = Thread.objects.get(pk=last["thread"])
     assert thread.title == "Copied debate" and last["posts"] == 5
@@ -210,16 +215,69 @@ def test_import_command_refuses_a_file_over_the_size_limit(db, tmp_path):
     assert Thread.objects.count() == 0
 
 
-def test_moderators_import_through_the_upload_page(client, debate, moderator):
-    document = client.get(f"/api/threads/{debate.pk}/export.json").content
-    client.force_login(moderator)
+def test_moderators_preview_then_import_through_the_upload_page(client, debate, moderator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    document = client.get(f"/api/threads/{debate.pk}/export.json").content
+    client.force_login(moderator)
     upload = SimpleUploadedFile("thread.json", document, content_type="application/json")
-    response = client.post("/moderation/import/", {"dump": upload, "format": "auto"})
+    preview = client.post(
+        "/moderation/import/", {"dump": upload, "format": "auto", "map_existing": "on"}
+    )
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Preview" in page and "Nothing is written" in page
+    assert Thread.objects.count() == 1  # the preview wrote nothing
+    token = preview.context["confirm"]["token"].value()
+    response = client.post(
+        "/moderation/import/", {"token": token, "format": "json", "map_existing": "on"}
+    )
     copy = Thread.objects.exclude(pk=debate.pk).get()
     assert response.status_code == 302 and response["Location"] == copy.get_absolute_url()
     assert copy.posts.count() == 5
+    again = client.post("/moderation/import/", {"token": token, "format": "json"})
+    assert again.status_code == 422 and "expired" in again.content.decode()
+
+
+def test_upload_preview_shows_the_tree_roles_and_stand_in_authors(client, moderator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(moderator)
+    dump = (SAMPLES_DIR / "motte-ai-scientist.txt").read_bytes()
+    preview = client.post(
+        "/moderation/import/", {"dump": SimpleUploadedFile("m.txt", dump), "format": "auto"}
+    )
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "stand-in author" in page
+    assert 'class="role role-rebuttal"' in page and "imported-1" in page
+    assert 'data-depth="2"' in page and "comments:" in page
+    assert Thread.objects.count() == 0
+
+
+def test_upload_page_refuses_existing_names_unless_the_box_is_ticked(client, debate, moderator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = client.get(f"/api/threads/{debate.pk}/export.json").content
+    client.force_login(moderator)
+    response = client.post(
+        "/moderation/import/", {"dump": SimpleUploadedFile("t.json", document), "format": "auto"}
+    )
+    assert response.status_code == 422 and "same people" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"format": "crux-thread/1", "posts": [', b'{"format": "crux-thread/1", "title": "\\u0000"}',
+     b'{"format": "crux-thread/1", "title": "T", "link": "javascript:alert(1)", "posts": []}'],
+)  # fmt: skip
+def test_upload_page_shows_a_hostile_files_message_and_never_a_500(client, moderator, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(moderator)
+    response = client.post(
+        "/moderation/import/", {"dump": SimpleUploadedFile("x.json", content), "format": "auto"}
+    )
+    assert response.status_code == 422 and "Nothing was imported" in response.content.decode()
+    assert Thread.objects.count() == 0
 
 
 def test_upload_page_explains_a_bad_file_and_imports_nothing(client, moderator):
@@ -245,6 +303,6 @@ def test_tags_whose_slugs_normalise_alike_import_as_one_tag(client, debate):
     for post, (slug, name) in zip(document["posts"][1:3], spelled, strict=True):
         post["tags"] = [{"slug": slug, "name": name, "kind": "topic"}]
     document["posts"][1]["tags"].append({"slug": "power-seeking", "name": "x", "kind": "topic"})
-    thread, _ = import_text(json.dumps(document), fmt="json")
+    thread, _ = import_text(json.dumps(document), fmt="json", map_existing=True)
     tag = Tag.objects.get(slug="power-seeking")
     assert PostTag.objects.filter(post__thread=thread, tag=tag).count() == 2

@@ -138,6 +138,9 @@ class Post(models.Model):
     # The importer's stand-in opening post of a comment section whose article was not in
     # the dump: shown for the tree's sake, never cited or counted as anyone's claim.
     is_placeholder = models.BooleanField(default=False)
+    # Imported from a dump that carries no dates: `created` only keeps the page order,
+    # and pages say "date unknown" instead of an age.
+    created_unknown = models.BooleanField(default=False)
 
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)

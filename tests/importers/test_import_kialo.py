@@ -43,7 +43,7 @@ def test_pro_is_support_and_con_is_rebuttal_as_stated(debate):
     assert second.body.startswith("Interpretability is improving") and second.role == "rebuttal"
     assert second.parent_key == first.key
     assert not any(p.role_inferred for p in debate.posts)
-    assert {p.author for p in debate.posts} == {"kialo-import"}
+    assert {p.author for p in debate.posts} == {"imported-kialo"}
     assert debate.report.roles_inferred == {}
 
 

@@ -35,7 +35,7 @@ def _occurrences(debate, text):
 def test_predictor_report_numbers(predictor):
     report = predictor.report
     assert predictor.source_format == "lesswrong"
-    assert report.comments == 3
+    assert report.comments == 6
     # Lines 34-62 re-render lines 2-33; line 61 exists only in the second rendering.
     assert report.duplicates_dropped == 28
     assert report.attached_by_quote == 1
@@ -72,11 +72,20 @@ def test_predictor_quote_of_the_post_excerpt(predictor):
 def test_predictor_keeps_each_repeated_line_once(predictor):
     assert _occurrences(predictor, "Does anyone still think that or something like that?") == 1
     assert _occurrences(predictor, "I debated this informally in an Alignement Workshop") == 1
-    # Shown only by the second rendering, between two repeated lines: kept, in place.
+    # Shown only by the second rendering, between two repeated lines: the first line of
+    # the last comment, which the first rendering cut short.
     assert _occurrences(predictor, "I disputed this in the past.") == 1
     last = predictor.posts[-1].body
-    assert last.index("Mathv2 just dropped") < last.index("I disputed this in the past.")
+    assert last.startswith("I disputed this in the past.")
     assert last.index("I disputed this in the past.") < last.index("I debated this informally")
+    assert "Mathv2 just dropped" in predictor.posts[-2].body
+
+
+def test_predictor_quotes_of_a_linked_post_are_blockquotes(predictor):
+    # The second rendering leaves the "Yue, Chen et al." paragraphs out: they are quoted.
+    post = next(p for p in predictor.posts if "In fact, base model seem" in p.body)
+    assert "\n\n> Yue, Chen et al. have a different hypothesis" in post.body
+    assert "\n\n> What actually happened is neither" in post.body
 
 
 def test_predictor_keeps_the_better_spaced_copy(predictor):
@@ -89,11 +98,11 @@ def test_predictor_keeps_the_better_spaced_copy(predictor):
 
 def test_shoggoth_report_numbers(shoggoth):
     report = shoggoth.report
-    assert report.comments == 10
+    # Four comments by two people (see data/annotations/lesswrong-shoggoth-agency.json).
+    assert report.comments == 4
     # Lines 38-64 re-render lines 1-35 without the quotation lines.
     assert report.duplicates_dropped == 27
-    assert report.attached_by_quote == 9
-    assert report.attached_by_position == 0
+    assert report.attached_by_quote == 2
     assert report.paragraphs_in == report.paragraphs_out == 37
 
 
@@ -107,7 +116,10 @@ def test_shoggoth_has_a_placeholder_opening_post(shoggoth):
 def test_shoggoth_reply_to_the_first_comment(shoggoth):
     reply = _post_starting(shoggoth, "Yes, I think it is fair to say that I meant the Shoggoth")
     assert reply.quote.startswith("Which part of LLM? Shoggoth or simulacra?")
-    assert "\n\nAs you mention, the simulacra" in shoggoth.parent_of(reply).body
+    assert shoggoth.parent_of(reply).body.startswith("Yes, I totally can imagine simulacra")
+    # The second passage it answers stays in the same reply, as a quotation.
+    assert "\n\n> But I still don’t see how this leads" in reply.body
+    assert reply.role == "rebuttal"  # "I fail to follow your line of thinking"
 
 
 def test_shoggoth_reply_to_a_reply(shoggoth):
@@ -116,26 +128,38 @@ def test_shoggoth_reply_to_a_reply(shoggoth):
     assert shoggoth.parent_of(reply).body.startswith("Yes, I think it is fair to say")
 
 
-def test_shoggoth_concession_after_a_fragment_quote(shoggoth):
-    reply = _post_starting(shoggoth, "True. All that incredible progress")
-    assert reply.quote.startswith("given a long context window, LLMs reconstruct")
-    assert shoggoth.parent_of(reply).body.startswith("No room for agency at all?")
-    assert reply.role == "concession"
+def test_shoggoth_point_by_point_reply_is_one_comment(shoggoth):
+    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    assert reply.quote.startswith("I’m a little wary of that dichotomy")
+    assert shoggoth.parent_of(reply).body.startswith("Yes, I think it is fair")
+    for passage in (
+        "> I would consider it major progress",
+        "> given a long context window",
+        "> Since the world-model-consultation",
+        "> Is this planning?",
+    ):
+        assert f"\n\n{passage}" in reply.body
+    assert "\n\nI would not." in reply.body and "\n\nTrue. All that" in reply.body
 
 
 def test_shoggoth_line_repeated_once_inside_the_first_rendering_is_a_quote(shoggoth):
-    reply = _post_starting(shoggoth, "I would argue that in the LLM case")
-    assert reply.quote.startswith("Since the world-model-consultation is only selected")
-    assert shoggoth.parent_of(reply).body.startswith("No room for agency at all?")
+    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    at = reply.body.index("> Since the world-model-consultation is only selected")
+    assert reply.body.index("I would argue that in the LLM case") > at
 
 
 def test_shoggoth_agree_shown_only_by_the_second_rendering_answers_the_omitted_quote(shoggoth):
     # Line 65 follows the copy of line 35; the first rendering continues with line 36,
-    # a quotation the second rendering leaves out, so "Agree." is the reply to it.
-    agree = _post_starting(shoggoth, "Agree.")
-    assert agree.role == "concession"
-    assert agree.quote.startswith("Input-output type signatures do not tell us much")
-    assert shoggoth.parent_of(agree).body.startswith("No room for agency at all?")
+    # a quotation the second rendering leaves out, so "Agree." answers it, last in the
+    # point-by-point reply.
+    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    assert reply.body.endswith(
+        "> Input-output type signatures do not tell us much about the "
+        "simplicity or complexity of calculations within. “It’s just "
+        "circuits” but large circuits can implement some pretty "
+        "sophisticated algorithms. Big NNs do not equal big lookup "
+        "tables.\n\nAgree."
+    )
 
 
 def test_shoggoth_intro_line_shown_only_by_the_second_rendering_opens_the_first_comment(

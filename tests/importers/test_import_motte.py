@@ -27,7 +27,7 @@ def _parent_body(debate, post):
 def test_header_becomes_title_link_and_opening_post(debate):
     assert debate.source_format == "motte"
     assert debate.title == "Danger, AI Scientist, Danger"
-    assert debate.link == "thezvi.wordpress.com"
+    assert debate.link == "https://thezvi.wordpress.com"
     assert debate.opening.body.startswith("Zvi Mowshowitz reporting on an LLM")
     assert "site banner" not in debate.opening.body
     for chrome in ("site banner", "9", "Jump in the discussion.", "No email address required."):
@@ -36,13 +36,13 @@ def test_header_becomes_title_link_and_opening_post(debate):
 
 def test_report_numbers(debate):
     report = debate.report
-    assert report.comments == 26
+    assert report.comments == 29
     # Every repeated paragraph in this file is a reply quoting a whole paragraph
     # ("It's Japanese. …" is quoted in full by the "Zvi is very Jewish" reply), so
     # there is no second rendering to drop.
     assert report.duplicates_dropped == 0
-    assert report.attached_by_quote == 23
-    assert report.attached_by_position == 2
+    assert report.attached_by_quote == 18
+    assert report.attached_by_position == 10
     assert report.top_level == 1
     assert report.paragraphs_in == report.paragraphs_out == 112
 
@@ -60,18 +60,19 @@ def test_fragment_quote_attaches_to_the_comment_it_was_cut_from(debate):
 
 
 def test_rebuttal_of_the_first_comment(debate):
-    reply = _post_starting(debate, "Um, he didn't say that")
-    assert reply.quote.startswith("The idea that an LLM is spontaneously going to develop")
+    reply = next(p for p in debate.posts if "Um, he didn't say that" in p.body)
+    assert "> The idea that an LLM is spontaneously going to develop" in reply.body
     assert _parent_body(debate, reply).startswith("Its name is Sakana AI.")
-    assert reply.role == "rebuttal"
 
 
 def test_quote_with_the_quoters_own_full_stop_is_matched_without_it(debate):
-    reply = _post_starting(debate, "...and this is this is where everything starts")
-    assert reply.quote == (
-        "Those goals are then almost invariably, with sufficient intelligence, "
-        "subject to instrumental convergence"
-    )
+    reply = _post_starting(debate, "Yes, absolutely correct.")
+    # The second passage it answers, quoted with the quoter's own full stop, stays in
+    # the same reply (one reply answering two passages of its parent in turn).
+    assert (
+        "\n\n> Those goals are then almost invariably, with sufficient intelligence, "
+        "subject to instrumental convergence.\n\n...and this is this is where everything"
+    ) in reply.body
     assert "To more directly respond to this sentence" in _parent_body(debate, reply)
 
 
@@ -96,13 +97,13 @@ def test_shortened_quote_matches_its_first_part_and_keeps_the_rest(debate):
     assert _parent_body(debate, reply).startswith("Ah, sorry, I thought this part")
 
 
-def test_concession_opener_starts_a_reply(debate):
+def test_agreement_opener_starts_a_reply(debate):
     reply = _post_starting(debate, "Well put.")
-    assert reply.role == "concession"
+    assert reply.role == "support"
     assert _parent_body(debate, reply).startswith('The term "instrumental convergence"')
 
 
-def test_short_concession_after_a_quote(debate):
+def test_granting_one_passage_and_rebutting_the_next_is_a_rebuttal(debate):
     reply = _post_starting(debate, "Yes, absolutely correct.")
-    assert reply.role == "concession"
+    assert reply.role == "rebuttal"  # "…this is where everything starts to go off the rails"
     assert reply.quote.startswith("To more directly respond to this sentence")

@@ -23,7 +23,7 @@ def test_rebuttal_cues(body):
 
 @pytest.mark.parametrize(
     "body",
-    ["Agree.", "Agreed!", "Fair.", "Well put.", "Fair point.", "True. But it says nothing else."],
+    ["Agree.", "Agreed!", "Fair.", "Fair point.", "True. But it says nothing else."],
 )
 def test_concession_cues(body):
     assert infer_role(body, parent_role="comment") == "concession"
@@ -62,11 +62,12 @@ def test_plain_text_is_a_comment():
 
 def test_support_cue():
     assert infer_role("Exactly.", parent_role="comment") == "support"
+    assert infer_role("Well put.", parent_role="comment") == "support"
 
 
 def test_openers_that_start_a_new_reply():
     assert opener_cue("Agree.") == "concession"
-    assert opener_cue("Well put.") == "concession"
+    assert opener_cue("Well put.") == "support"  # agreeing with someone else's point
     assert opener_cue("I dispute this. Here is why.") == "rebuttal"
     # A long sentence with a cue is as often the author continuing their own argument.
     assert opener_cue("I think this is false because I think claims 1 and 2 are true.") is None

@@ -90,7 +90,10 @@ def test_every_input_paragraph_lands_in_exactly_one_post(sample):
     quotes = []
     for post in [debate.opening, *debate.posts]:
         for paragraph in re.split(r"\n\s*\n", post.body):
-            homes.setdefault(_loose(paragraph), set()).add(post.key)
+            if paragraph.startswith(">"):  # a passage quoted from another post
+                quotes.append(_loose(paragraph))
+            else:
+                homes.setdefault(_loose(paragraph), set()).add(post.key)
         if post.quote:
             quotes.append(_loose(post.quote))
     for paragraph in _input_paragraphs(name):

@@ -32,7 +32,7 @@ def lesswrong():
 def test_motte_kind_report(motte):
     assert motte.source_format == "motte"
     assert motte.title == "Compute thresholds are the wrong trigger for AI rules"
-    assert motte.link == "example.org"
+    assert motte.link == "https://example.org"
     assert motte.opening.body.startswith("Submission statement:")
     report = motte.report
     assert (report.comments, report.duplicates_dropped) == (7, 4)
@@ -156,7 +156,10 @@ def test_motte_kind_without_the_header_markers():
     )
     assert detect_format(text) == "motte"
     debate = parse_dump(text)
-    assert (debate.title, debate.link) == ("Is interpretability on track", "example.com/post")
+    assert (debate.title, debate.link) == (
+        "Is interpretability on track",
+        "https://example.com/post",
+    )
     assert debate.opening.body.startswith("I think interpretability will not scale")
     reply = _post_starting(debate, "Features are not behaviour")
     assert reply.parent_key == 1 and reply.quote == "It already scales to production models"
@@ -191,7 +194,7 @@ def test_link_submission_without_text_opens_with_its_link():
     )
     debate = parse_dump(text)
     assert debate.title == "The new scaling paper"
-    assert debate.opening.body == "arxiv.org/abs/2401.00001"
+    assert debate.opening.body == "https://arxiv.org/abs/2401.00001"
     assert debate.report.paragraphs_in == debate.report.paragraphs_out == 2
     # The inline quote copies nothing earlier in the dump, so it attaches nowhere.
     assert all(not p.quote for p in debate.posts)
@@ -220,6 +223,6 @@ def test_unknown_banner_lines_above_the_title_are_chrome():
     )
     debate = parse_dump(text)
     assert debate.title == "Should labs publish their safety cases?"
-    assert debate.link == "example.org/cases"
+    assert debate.link == "https://example.org/cases"
     assert debate.opening.body == "Safety cases are the one document a lab cannot spin."
     assert {"The Motte", "Culture War Roundup"} <= set(debate.report.chrome)

@@ -9,7 +9,7 @@ own JSON export (``crux_json``) is detected here but read straight into a record
     for line in debate.report.summary_lines(): print(line)
 """
 
-from .dumps import FORMATS, detect_format, load_dump, parse_dump
+from .dumps import FORMATS, detect_format, load_dump, looks_like_json, parse_dump
 from .parsed import ROLES, DumpError, ImportReport, ParsedDebate, ParsedPost
 from .reading import MAX_DUMP_BYTES, read_dump_bytes, read_dump_file
 
@@ -23,6 +23,7 @@ __all__ = [
     "ParsedPost",
     "detect_format",
     "load_dump",
+    "looks_like_json",
     "parse_dump",
     "read_dump_bytes",
     "read_dump_file",

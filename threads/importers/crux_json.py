@@ -18,6 +18,8 @@ export, imported and exported again, gives the same document except for the post
 from __future__ import annotations
 
 import json
+import math
+import re
 from datetime import datetime
 
 from .parsed import DumpError
@@ -28,10 +30,17 @@ from .records import (
     TagUse,
     ThreadRecord,
     VoteRecord,
+    check_date,
     check_record,
 )
 
 FORMAT = "crux-thread/1"
+
+# Ids and vote values are small; 18 digits fit a bigint and Python parses them fast.
+_MAX_INT_DIGITS = 18
+# thread -> posts -> post -> revisions/votes/tags -> item -> field: six levels are used.
+_MAX_NESTING = 12
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _time(value: datetime | None) -> str | None:
@@ -39,14 +48,17 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _parse_time(value, where: str) -> datetime | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
+    if not isinstance(value, str):
+        raise DumpError(f"{where}: {_show(value)} is not an ISO 8601 date-time.")
     try:
         parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise DumpError(f"{where}: {value!r} is not an ISO 8601 date-time.") from None
+    except ValueError:
+        raise DumpError(f"{where}: {_show(value)} is not an ISO 8601 date-time.") from None
     if parsed.tzinfo is None:
-        raise DumpError(f"{where}: {value!r} has no time zone.")
+        raise DumpError(f"{where}: {_show(value)} has no time zone.")
+    check_date(parsed, where)
     return parsed
 
 
@@ -100,11 +112,66 @@ def _post_to_json(post: PostRecord) -> dict:
 
 
 def loads(text: str) -> ThreadRecord:
+    return record_from_json(parse_json(text))
+
+
+def parse_json(text: str) -> object:
+    """``json.loads`` that refuses what JSON allows but no export contains: NaN and
+    Infinity, numbers too large for a database column, nesting deeper than a thread
+    export ever needs, and strings with NUL or lone surrogates (PostgreSQL cannot
+    store either)."""
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text, parse_constant=_refuse_constant, parse_int=_small_int, parse_float=_finite
+        )
     except json.JSONDecodeError as exc:
         raise DumpError(f"Not valid JSON: {exc.msg} at line {exc.lineno}.") from None
-    return record_from_json(data)
+    except RecursionError:
+        raise DumpError("Not a thread export: the JSON is nested too deeply.") from None
+    _check_values(data)
+    return data
+
+
+def _refuse_constant(name: str) -> float:
+    raise DumpError(f"Not valid JSON for an export: {name} is not a number.")
+
+
+def _small_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > _MAX_INT_DIGITS:
+        raise DumpError(f"A number in the file has {len(digits)} digits; ids and values are small.")
+    return int(digits)
+
+
+def _finite(digits: str) -> float:
+    value = float(digits)
+    if not math.isfinite(value):
+        raise DumpError(f"The number {digits[:40]} is too large.")
+    return value
+
+
+def _check_values(data: object) -> None:
+    """Walk the document once (without recursion): depth, and what every string holds."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_NESTING:
+            raise DumpError("Not a thread export: the JSON is nested too deeply.")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                raise DumpError(f"The text {_show(value)} contains a NUL character.")
+            if _SURROGATE_RE.search(value):
+                raise DumpError(
+                    f"The text {_show(value)} holds a broken character (a lone surrogate)."
+                )
+
+
+def _show(value: object, limit: int = 40) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 def record_from_json(data) -> ThreadRecord:
@@ -117,80 +184,136 @@ def record_from_json(data) -> ThreadRecord:
     record = ThreadRecord(
         title=_text(data, "title", "the thread").strip(),
         posts=posts,
-        link=_text(data, "link", "the thread"),
+        link=_text(data, "link", "the thread").strip(),
         url=_text(data, "url", "the thread"),
         created=_parse_time(data.get("created"), "the thread's created"),
-        locked=bool(data.get("locked", False)),
+        locked=_flag(data, "locked", "the thread"),
     )
     check_record(record)
     return record
 
 
 def _text(data: dict, key: str, where: str) -> str:
-    value = data.get(key) or ""
+    value = data.get(key)
+    if value is None:
+        return ""
     if not isinstance(value, str):
-        raise DumpError(f"{where}: {key!r} must be text.")
+        raise DumpError(f"{where}: {key!r} must be text, not {_kind(value)}.")
     return value
+
+
+def _flag(data: dict, key: str, where: str) -> bool:
+    """A JSON boolean; "false" (a string) is refused rather than read as true."""
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise DumpError(f"{where}: {key!r} must be true or false, not {_show(value)}.")
+    return value
+
+
+def _key(data: dict, key: str, where: str) -> int | str | None:
+    value = data.get(key)
+    if (
+        value is None
+        or isinstance(value, str)
+        or (isinstance(value, int) and not isinstance(value, bool))
+    ):
+        return value
+    raise DumpError(f"{where}: {key!r} must be a number or text, not {_kind(value)}.")
+
+
+def _items(data: dict, key: str, where: str) -> list:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DumpError(f"{where}: {key!r} must be a list, not {_kind(value)}.")
+    return value
+
+
+def _object(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise DumpError(f"{where} must be an object, not {_kind(value)}.")
+    return value
+
+
+def _kind(value: object) -> str:
+    return {
+        dict: "an object", list: "a list", bool: "true/false", int: "a number",
+        float: "a number", str: "text",
+    }.get(type(value), "null")  # fmt: skip
 
 
 def _post_from_json(item, index: int) -> PostRecord:
     where = f"post #{index + 1}"
-    if not isinstance(item, dict):
-        raise DumpError(f"{where} is not an object.")
-    if "id" not in item:
+    item = _object(item, where)
+    if item.get("id") is None:
         raise DumpError(f"{where} has no id.")
-    try:
-        removed = item.get("removed")
-        return PostRecord(
-            key=item["id"],
-            parent_key=item.get("parent"),
-            author=_text(item, "author", where),
-            body=_text(item, "body", where),
-            role=_text(item, "role", where) or "comment",
-            role_inferred=bool(item.get("role_inferred", False)),
-            quote=_text(item, "quote", where),
-            created=_parse_time(item.get("created"), f"{where} created"),
-            edited=_parse_time(item.get("edited"), f"{where} edited"),
-            note=_text(item, "note", where),
-            deleted_by_author=bool(item.get("deleted_by_author", False)),
-            held_for_approval=bool(item.get("held_for_approval", False)),
-            placeholder=item.get("placeholder", False) is True,
-            tags=tuple(
-                TagUse(
-                    slug=str(t["slug"]),
-                    name=str(t.get("name") or t["slug"]),
-                    kind=str(t.get("kind") or "topic"),
-                    by=str(t.get("by") or ""),
-                    note=str(t.get("note") or ""),
-                )
-                if isinstance(t, dict)
-                else TagUse(slug=str(t), name=str(t), kind="topic")
-                for t in item.get("tags") or ()
-            ),
-            removed=None
-            if not removed
-            else RemovalRecord(
-                reason=str(removed.get("reason") or ""),
-                by=str(removed.get("by") or ""),
-                at=_parse_time(removed.get("at"), f"{where} removed at"),
-            ),
-            revisions=tuple(
-                RevisionRecord(
-                    body=str(r["body"]),
-                    quote=str(r.get("quote") or ""),
-                    role=str(r.get("role") or item.get("role") or "comment"),
-                    created=_parse_time(r.get("created"), f"{where} revision"),
-                    replaced=_parse_time(r.get("replaced"), f"{where} revision"),
-                    editor=str(r.get("editor") or item.get("author") or ""),
-                )
-                for r in item.get("revisions") or ()
-            ),
-            votes=tuple(
-                VoteRecord(user=str(v["user"]), axis=str(v["axis"]), value=int(v["value"]))
-                for v in item.get("votes") or ()
-            ),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        if isinstance(exc, DumpError):
-            raise
-        raise DumpError(f"{where} is malformed ({type(exc).__name__}: {exc}).") from None
+    removed = item.get("removed")
+    return PostRecord(
+        key=_key(item, "id", where),
+        parent_key=_key(item, "parent", where),
+        author=_text(item, "author", where),
+        body=_text(item, "body", where),
+        role=_text(item, "role", where) or ("claim" if item.get("parent") is None else "comment"),
+        role_inferred=_flag(item, "role_inferred", where),
+        quote=_text(item, "quote", where),
+        created=_parse_time(item.get("created"), f"{where} created"),
+        edited=_parse_time(item.get("edited"), f"{where} edited"),
+        note=_text(item, "note", where),
+        deleted_by_author=_flag(item, "deleted_by_author", where),
+        held_for_approval=_flag(item, "held_for_approval", where),
+        placeholder=_flag(item, "placeholder", where),
+        tags=tuple(_tag(t, f"{where} tag") for t in _items(item, "tags", where)),
+        removed=None if removed is None else _removal(_object(removed, f"{where} removed")),
+        revisions=tuple(
+            _revision(_object(r, f"{where} revision"), item, f"{where} revision")
+            for r in _items(item, "revisions", where)
+        ),
+        votes=tuple(_vote(_object(v, f"{where} vote"), f"{where} vote")
+                    for v in _items(item, "votes", where)),
+    )  # fmt: skip
+
+
+def _tag(tag, where: str) -> TagUse:
+    if isinstance(tag, str):
+        return TagUse(slug=tag, name=tag, kind="topic")
+    tag = _object(tag, where)
+    slug = _text(tag, "slug", where)
+    if not slug.strip():
+        raise DumpError(f"{where} has no slug.")
+    return TagUse(
+        slug=slug,
+        name=_text(tag, "name", where) or slug,
+        kind=_text(tag, "kind", where) or "topic",
+        by=_text(tag, "by", where),
+        note=_text(tag, "note", where),
+    )
+
+
+def _removal(removed: dict) -> RemovalRecord:
+    where = "a removal"
+    return RemovalRecord(
+        reason=_text(removed, "reason", where),
+        by=_text(removed, "by", where),
+        at=_parse_time(removed.get("at"), f"{where} at"),
+    )
+
+
+def _revision(revision: dict, post: dict, where: str) -> RevisionRecord:
+    return RevisionRecord(
+        body=_text(revision, "body", where),
+        quote=_text(revision, "quote", where),
+        role=_text(revision, "role", where) or _text(post, "role", where) or "comment",
+        created=_parse_time(revision.get("created"), where),
+        replaced=_parse_time(revision.get("replaced"), where),
+        editor=_text(revision, "editor", where) or _text(post, "author", where),
+    )
+
+
+def _vote(vote: dict, where: str) -> VoteRecord:
+    value = vote.get("value")
+    if isinstance(value, bool) or value not in (1, -1):
+        raise DumpError(f"{where}: the value must be 1 or -1, not {_show(value)}.")
+    return VoteRecord(user=_text(vote, "user", where), axis=_text(vote, "axis", where), value=value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -19,9 +20,23 @@ _MOTTE_MARKERS = ("No email address required.", "Jump in the discussion.")
 _BLANK_LINE_SHARE = 0.2
 
 
+_JSON_START_RE = re.compile(r"^\s*(?:\{|\[\s*[\[{\]\"\d-])")
+
+
 def looks_like_json(text: str) -> bool:
+    """JSON by structure: a document opening with an object (or an array of values). A
+    truncated or broken export is still JSON and is refused as such, never re-read as
+    a text dump."""
+    if _JSON_START_RE.match(text):
+        return True
     stripped = text.strip()
-    return stripped.startswith("{") and stripped.endswith("}")
+    if len(stripped) < 2 or stripped[0] != '"' or stripped[-1] != '"' or "\n" in stripped:
+        return False
+    try:  # a lone JSON string is a JSON document too (and no export)
+        json.loads(stripped)
+    except ValueError:
+        return False
+    return True
 
 
 def detect_format(text: str) -> str:

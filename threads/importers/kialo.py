@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 
 from .parsed import DumpError, ImportReport, ParsedDebate, ParsedPost
 
-AUTHOR = "kialo-import"
+# Kialo outlines name no one: one stand-in for the whole outline, renamed per thread
+# when written ("imported-<thread>-kialo"), so two imported outlines never share it.
+AUTHOR = "imported-kialo"
 
 _TITLE_RE = re.compile(r"^\s*Discussion Title:\s*(.*)$")
 # Same shape arguebuf accepts: every number starts at the thesis "1.".

@@ -59,6 +59,8 @@ class ImportReport:
     attached_by_position: int = 0
     top_level: int = 0
     links: int = 0
+    # The dump is one person's comments on many posts: imported flat, nothing attached.
+    listing: bool = False
     dropped: list[str] = field(default_factory=list)
     chrome: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -79,12 +81,14 @@ class ImportReport:
             f"comments: {self.comments}",
             f"duplicates dropped: {self.duplicates_dropped}",
             f"replies attached by quote: {self.attached_by_quote}",
-            f"replies attached by position (concession/rebuttal opener): "
+            f"replies attached by position (a reply opener: Fair., Thank you, …): "
             f"{self.attached_by_position}",
             f"top-level replies: {self.top_level}",
             f"roles inferred: {roles or 'none'}",
             f"paragraphs in/out: {self.paragraphs_in}/{self.paragraphs_out}",
         ]
+        if self.listing:
+            lines.append("comment listing: yes (every comment top level)")
         if self.links:
             lines.append(f"Kialo links kept as notes: {self.links}")
         if self.chrome:

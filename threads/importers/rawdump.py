@@ -24,9 +24,11 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import listing
 from .parsed import DumpError, ImportReport, ParsedDebate, ParsedPost
 from .repeats import Paragraph, drop_repeated_runs, paragraphs
 from .replies import Draft, ReplyTree
+from .replies import blockquote as _blockquote
 from .roles import infer_role
 from .textmatch import paragraph_key
 
@@ -76,6 +78,11 @@ _LINK_RE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$",
 # comment pages open with one) only if there are this few of them.
 _MAX_EXCERPT_PARAGRAPHS = 3
 
+# A second rendering that shows at least this share of the first one's paragraphs again
+# is taken to cover it, so what it leaves out is quoted text.
+_MIN_RERENDERED_SHARE = 0.5
+_TRAILING = ("...", "\u2026")
+
 _TITLE_MAX_CHARS = 150
 _TITLE_MAX_WORDS = 15
 _DERIVED_TITLE_CHARS = 80
@@ -115,6 +122,12 @@ def _is_link(text: str) -> bool:
     return "\n" not in text and bool(_LINK_RE.match(text.strip()))
 
 
+def _as_url(link: str) -> str:
+    """Pages show a submission's link as its bare domain; store a working address."""
+    link = link.strip()
+    return link if re.match(r"^https?://", link, re.IGNORECASE) else f"https://{link}"
+
+
 def _is_title_like(text: str) -> bool:
     text = text.strip()
     return (
@@ -151,6 +164,8 @@ class _Page:
     content: list[Paragraph] = field(
         default_factory=list
     )  # every content paragraph, for accounting
+    quoted: set[int] = field(default_factory=set)  # positions quoting text not in the dump
+    starts: set[int] = field(default_factory=set)  # positions known to begin a comment
 
 
 def _read_motte(text: str) -> _Page:
@@ -179,14 +194,28 @@ def _read_motte(text: str) -> _Page:
         if header and _is_title_like(header[0]):
             page.title = header.pop(0)
     if header and _is_link(header[0]):
-        page.link = header.pop(0)
+        page.link = _as_url(header.pop(0))
     page.opening = header
     opening = paragraphs(page.opening)
     dedupe = drop_repeated_runs(paragraphs(rest, offset=len(opening)))
     page.content = opening + paragraphs(rest, offset=len(opening))
     page.comments = dedupe.kept
     page.duplicates = dedupe.dropped
+    page.quoted = _framed_quotations(page.comments)
     return page
+
+
+def _framed_quotations(paras: list[Paragraph]) -> set[int]:
+    """Paragraphs a commenter quotes from outside the dump (the article): framed by a
+    lead-in that trails off or announces it ("this bit here...", "stated plainly:") and
+    an answer that picks up ("...surely you can see"). Quotes of earlier comments are
+    found by matching instead."""
+    found = set()
+    for before, para, after in zip(paras, paras[1:], paras[2:], strict=False):
+        lead_in = before.text.rstrip().endswith((*_TRAILING, ":"))
+        if lead_in and after.text.lstrip().startswith(_TRAILING):
+            found.add(para.position)
+    return found
 
 
 def _take_header(blocks: list[str], max_opening: int) -> tuple[list[str], list[str]]:
@@ -227,7 +256,23 @@ def _read_lesswrong(text: str) -> _Page:
             kept = kept[len(excerpt) :]
             page.notes.append("the lines before the first repeated comment are the post excerpt")
     page.comments = kept
+    page.starts = dedupe.new_starts
+    page.quoted = _left_out_by_second_rendering(kept, dedupe.rerendered, dedupe.shown_later_only)
     return page
+
+
+def _left_out_by_second_rendering(
+    kept: list[Paragraph], rerendered: set[int], new: set[int]
+) -> set[int]:
+    """LessWrong's second rendering shows every comment without its block quotes, so
+    where it covers the first one, a paragraph it leaves out is a quotation. Quotes of
+    earlier comments are matched first; this catches quotes of the article."""
+    if not rerendered:
+        return set()
+    region = [p for p in kept if p.position >= min(rerendered) and p.position not in new]
+    if sum(p.position in rerendered for p in region) < _MIN_RERENDERED_SHARE * len(region):
+        return set()
+    return {p.position for p in region if p.position not in rerendered}
 
 
 # --- assembling ---------------------------------------------------------------------------
@@ -235,13 +280,18 @@ def _read_lesswrong(text: str) -> _Page:
 
 def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
     """Parse a raw thread dump of ``kind`` "motte" or "lesswrong"."""
+    chrome: list[str] = []
+    found = listing.segments(paragraphs(_strip_chrome(_blocks(text, kind), chrome)), chrome)
+    if found:
+        return listing.parse_listing(found, kind, title, chrome)
     page = _read_motte(text) if kind == "motte" else _read_lesswrong(text)
     if not page.opening and not page.comments and not page.link:
         raise DumpError("The dump has no text besides site chrome: nothing to import.")
 
     opening = Draft(parent=None, role="claim")
-    for paragraph in page.opening:
-        opening.add(paragraph)
+    framed = _framed_quotations(paragraphs(page.opening))
+    for position, paragraph in enumerate(page.opening):
+        opening.add(_blockquote(paragraph) if position in framed else paragraph)
     notes = list(page.notes)
     if not page.opening and page.link:
         # A link submission without a statement: the link is what is being discussed.
@@ -250,13 +300,19 @@ def parse_raw(text: str, kind: str, title: str | None = None) -> ParsedDebate:
     elif not page.opening:
         notes.append("the dump has no post text; the opening post is a placeholder")
 
-    segmenter = ReplyTree(opening, size_hint=len(text))
+    segmenter = ReplyTree(
+        opening,
+        size_hint=len(text),
+        quoted=frozenset(page.quoted),
+        starts=frozenset(page.starts),
+    )
     drafts = segmenter.run(page.comments)
     for number, draft in enumerate(drafts, start=1):
         draft.key = number
     for draft in drafts:
         parent_role = draft.parent.role if draft.parent else opening.role
-        draft.role = infer_role(draft.text, parent_role)
+        asks = draft.attached == "position" and _ends_with_question(draft.parent)
+        draft.role = infer_role(draft.text, parent_role, draft.quote, parent_asks=asks)
 
     if title:
         final_title = title.strip()
@@ -331,6 +387,11 @@ def _report(
         chrome=page.chrome,
         notes=notes,
     )
+
+
+def _ends_with_question(draft: Draft | None) -> bool:
+    own = [p for p in (draft.body if draft else []) if not p.startswith(">")]
+    return bool(own) and own[-1].rstrip().endswith("?")
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -7,8 +7,9 @@ ThreadRecord of a stored thread. Nothing here knows about Django.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .parsed import ROLES, DumpError, ParsedDebate
 
@@ -81,6 +82,9 @@ class ThreadRecord:
     url: str = ""
     created: datetime | None = None
     locked: bool = False
+    # Raw dumps and outlines name no one: their "imported-<n>" authors are stand-ins,
+    # renamed per thread when written so no two threads share a stand-in person.
+    stand_in_authors: bool = False
     # Numbers for the import report (raw dumps), passed through untouched.
     report: dict = field(default_factory=dict)
 
@@ -89,36 +93,93 @@ class ThreadRecord:
         return self.posts[0]
 
 
-def check_record(record: ThreadRecord) -> None:
-    """Refuse a record that would make an inconsistent thread, with a precise message."""
+# Dates a real debate can carry. Outside this range a date is a typo or an attack: year 1
+# with a UTC offset is not even representable in UTC, and broke every page listing it.
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2100
+_LINK_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+LINK_MAX_CHARS = 500
+
+
+def check_date(moment: datetime, where: str) -> None:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR or not (
+        EARLIEST_YEAR <= (moment - (moment.utcoffset() or timedelta(0))).year <= LATEST_YEAR
+    ):
+        raise DumpError(
+            f"{where}: {moment.isoformat()} is outside {EARLIEST_YEAR}\u2013{LATEST_YEAR}."
+        )
+
+
+def check_link(link: str) -> None:
+    if not link:
+        return
+    if len(link) > LINK_MAX_CHARS:
+        raise DumpError(f"The thread link is {len(link)} characters; at most {LINK_MAX_CHARS}.")
+    if not _LINK_RE.match(link):
+        shown = link if len(link) <= 60 else link[:59] + "\u2026"
+        raise DumpError(f"The thread link {shown!r} is not an http(s) address.")
+
+
+def check_record(
+    record: ThreadRecord, *, max_body_chars: int | None = None, max_depth: int | None = None
+) -> None:
+    """Refuse a record that would make an inconsistent thread, with a precise message.
+
+    ``max_body_chars`` and ``max_depth`` are the posting limits (the caller reads them
+    from the settings): an import may not make a post nobody could have written.
+    """
     if not record.posts:
         raise DumpError("The thread has no posts.")
     if not record.title.strip():
         raise DumpError("The thread has no title (use --title).")
+    check_link(record.link)
     if record.posts[0].parent_key is not None:
         raise DumpError("The first post must be the opening post (parent null).")
-    seen: set = set()
+    depth: dict = {}
     for index, post in enumerate(record.posts):
         where = f"post {post.key!r} (#{index + 1})"
-        if post.key in seen:
+        if post.key in depth:
             raise DumpError(f"{where}: the id is used twice.")
         if index and post.parent_key is None:
             raise DumpError(f"{where}: only the first post may have no parent.")
-        if index and post.parent_key not in seen:
+        if index and post.parent_key not in depth:
             raise DumpError(f"{where}: its parent {post.parent_key!r} does not come before it.")
         if post.role not in ROLES:
             raise DumpError(f"{where}: unknown role {post.role!r} (one of {', '.join(ROLES)}).")
+        if index == 0 and post.role != "claim":
+            raise DumpError(f"{where}: the opening post's role must be claim.")
         if not post.body.strip() and not post.deleted_by_author and post.removed is None:
             raise DumpError(f"{where}: the body is empty.")
         if not post.author.strip():
             raise DumpError(f"{where}: no author.")
+        if max_body_chars is not None:
+            for label, text in (
+                ("body", post.body),
+                ("quote", post.quote),
+                ("note", post.note),
+                *(("an earlier version", r.body) for r in post.revisions),
+            ):
+                if len(text) > max_body_chars:
+                    raise DumpError(
+                        f"{where}: its {label} is {len(text):,} characters; posts are at most "
+                        f"{max_body_chars:,}."
+                    )  # fmt: skip
         for vote in post.votes:
             if vote.axis not in AXES or vote.value not in (1, -1):
                 raise DumpError(f"{where}: a vote must be axis quality|agree, value 1|-1.")
         for tag in post.tags:
             if tag.kind not in TAG_KINDS:
                 raise DumpError(f"{where}: tag {tag.slug!r} has unknown kind {tag.kind!r}.")
-        seen.add(post.key)
+        for moment in (post.created, post.edited, post.removed and post.removed.at):
+            if moment:
+                check_date(moment, where)
+        depth[post.key] = 0 if not index else depth[post.parent_key] + 1
+        if max_depth is not None and depth[post.key] > max_depth:
+            raise DumpError(
+                f"{where}: replies nest {depth[post.key]} deep; threads allow {max_depth}."
+            )
+    if record.created:
+        check_date(record.created, "the thread")
 
 
 def record_from_parsed(debate: ParsedDebate) -> ThreadRecord:
@@ -138,5 +199,9 @@ def record_from_parsed(debate: ParsedDebate) -> ThreadRecord:
         for post in [debate.opening, *debate.posts]
     ]
     return ThreadRecord(
-        title=debate.title, link=debate.link, posts=posts, report=debate.report.as_dict()
+        title=debate.title,
+        link=debate.link,
+        posts=posts,
+        stand_in_authors=True,
+        report=debate.report.as_dict(),
     )

@@ -36,6 +36,11 @@ class Repeats:
     kept: list[Paragraph]
     dropped: int
     rerendered: set[int] = field(default_factory=set)  # positions shown again later
+    # Positions of paragraphs only the second rendering showed, placed in the first:
+    # the first line of a comment the first rendering cut short (``new_starts``), or
+    # the answer to a quotation left unanswered there (the rest of ``moved``).
+    new_starts: set[int] = field(default_factory=set)
+    shown_later_only: set[int] = field(default_factory=set)
 
 
 def drop_repeated_runs(paras: list[Paragraph]) -> Repeats:
@@ -71,7 +76,7 @@ def drop_repeated_runs(paras: list[Paragraph]) -> Repeats:
         if len(paras[j].text.split()) > len(source.text.split()):
             source.text = paras[j].text
 
-    before, after, moved = _place_new_paragraphs(paras, original, runs, drop)
+    before, after, moved, answers = _place_new_paragraphs(paras, original, runs, drop)
     kept: list[Paragraph] = []
     for i, para in enumerate(paras):
         kept.extend(paras[j] for j in before.get(i, []))
@@ -79,7 +84,14 @@ def drop_repeated_runs(paras: list[Paragraph]) -> Repeats:
             kept.append(para)
         kept.extend(paras[j] for j in after.get(i, []))
     rerendered = {paras[original[j]].position for j in drop}
-    return Repeats(kept=kept, dropped=len(drop), rerendered=rerendered)
+    new_starts = {paras[j].position for j in moved - answers}
+    return Repeats(
+        kept=kept,
+        dropped=len(drop),
+        rerendered=rerendered,
+        new_starts=new_starts,
+        shown_later_only={paras[j].position for j in moved},
+    )
 
 
 def _place_new_paragraphs(
@@ -87,7 +99,7 @@ def _place_new_paragraphs(
     original: list[int | None],
     runs: list[tuple[int, set[int], int]],
     drop: set[int],
-) -> tuple[dict[int, list[int]], dict[int, list[int]], set[int]]:
+) -> tuple[dict[int, list[int]], dict[int, list[int]], set[int], set[int]]:
     """Where paragraphs shown only by a second rendering go in the first one.
 
     - Between two repeats: right after the original of the repeat before it.
@@ -96,12 +108,14 @@ def _place_new_paragraphs(
       leaves quotations out, so the new paragraph is that quotation's answer.
     - Just before the first repeat, when the run re-renders (nearly) the whole first
       rendering: an intro the first rendering lacked, placed before the original.
-    Returns (placed before index, placed after index, moved indices).
+    Returns (placed before index, placed after index, moved indices, the moved indices
+    that answer an unanswered quotation).
     """
     shown_again = {original[j] for j in drop}
     before: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     moved: set[int] = set()
+    answers: set[int] = set()
     for start, repeats, end in runs:
         first_source = original[start]
         lead_in = _lead_in(paras, original, shown_again, start)
@@ -116,7 +130,13 @@ def _place_new_paragraphs(
                 source = original[j]
                 continue
             anchor = source
-            if not any(k in repeats for k in range(j + 1, end + 1)):
+            following = next((k for k in range(j + 1, end + 1) if k in repeats), None)
+            if following is not None and original[following] != source + 1:
+                # Between two repeats whose originals are not neighbours: the first
+                # rendering has a quotation there, which begins the next reply, so
+                # this line ends the comment before it rather than starting one.
+                answers.add(j)
+            if following is None:
                 rest = range(source + 1, region_end)
                 unanswered = (
                     rest
@@ -125,9 +145,10 @@ def _place_new_paragraphs(
                 )
                 if unanswered:
                     anchor = region_end - 1
+                    answers.add(j)
             after.setdefault(anchor, []).append(j)
             moved.add(j)
-    return before, after, moved
+    return before, after, moved, answers
 
 
 def _share_shown_again(

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .repeats import Paragraph
-from .roles import opener_cue
+from .roles import addresses_the_post, opener_cue
 from .textmatch import (
     elided_head,
     find_span,
@@ -23,6 +23,7 @@ from .textmatch import (
     normalise_with_map,
     paragraph_key,
     quote_candidates,
+    word_count,
 )
 
 # Inside a normalised token ("sycophancy/psych", "(eg,"): a word after punctuation.
@@ -34,6 +35,13 @@ _LEAD_IN_END_RE = re.compile(
     r"|on|about|says|said|wrote|writes|means|namely)$",
     re.IGNORECASE,
 )
+
+
+# Paragraph breaks of the parent allowed between two passages one reply answers in turn.
+_MAX_BREAKS = 2
+_MAX_BREAKS_POINT_BY_POINT = 5
+# A reply this short ("Well put.", "Agree.") is answered by nobody.
+_LEAF_WORDS = 3
 
 
 @dataclass
@@ -48,10 +56,14 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     role: str = "comment"
     key: int = 0
+    quote_end: int = 0  # where the latest passage this reply quotes ends in its parent
+    passages: int = 1  # how many passages of its parent this reply answers
+    answer_due: bool = False  # the body ends with a quoted passage not yet answered
     index: PostIndex | None = None
     _mapped: tuple[str, list[int]] | None = None
 
     def add(self, text: str) -> None:
+        self.answer_due = False
         self.body.append(text)
         start = len(self.norm)
         self.norm += normalise(text)
@@ -202,11 +214,22 @@ class ReplyTree:
     Quotes themselves are not searched, only bodies: quoting a quote answers its author.
     """
 
-    def __init__(self, opening: Draft, size_hint: int) -> None:
+    def __init__(
+        self,
+        opening: Draft,
+        size_hint: int,
+        *,
+        quoted: frozenset[int] = frozenset(),
+        starts: frozenset[int] = frozenset(),
+    ) -> None:
         self.opening = opening
         self.posts = PostIndex(opening, size_hint)
         self.drafts = self.posts.drafts
         self.duplicates = 0
+        # Paragraph positions known to quote text the dump does not hold (the article),
+        # and positions known to begin a comment (see rawdump).
+        self.quoted = quoted
+        self.starts = starts
 
     def run(self, paras: list[Paragraph]) -> list[Draft]:
         for para in paras:
@@ -218,25 +241,73 @@ class ReplyTree:
         if current is not None and current.quote and not current.body:
             self._continue_quote(current, para)
             return
+        if para.position in self.starts:
+            # Shown only by the page's second rendering: the first line of a comment
+            # the first rendering cut short. Where it belongs in the tree is unknown.
+            self._start_top(para)
+            return
+        if current is not None and current.body and _continues_list(current.body[-1], para.text):
+            current.add(para.text)
+            return
         match = self._find_quote(para.text)
         if match and not (current and current.body and _leads_into_quote(current.body[-1])):
+            if current is not None and self._same_reply(current, match):
+                # One reply answering several passages of the same parent, in order.
+                current.add(_blockquote(para.text) if match.kind == "whole" else para.text)
+                current.quote_end = _end_in(match.parent, match.span)
+                current.passages += 1
+                current.answer_due = match.kind == "whole"
+                return
             self._start_quoted(match, para)
             return
+        if para.position in self.quoted:
+            (current or self._start_top(None)).add(_blockquote(para.text))
+            return
         cue = opener_cue(para.text)
-        if cue and current is not None and current.body:
-            draft = Draft(parent=current, attached="position")
+        if cue and current is not None and current.body and addresses_the_post(para.text):
+            self._start_top(para).notes.append("a top-level comment: it addresses the post")
+            return
+        if cue and current is not None and current.body and not current.answer_due:
+            # A bare "Well put." is a leaf: the next reply goes on answering what it
+            # answered, not the two words themselves.
+            leaf = current.attached == "position" and word_count(current.text) <= _LEAF_WORDS
+            draft = Draft(parent=current.parent if leaf else current, attached="position")
             draft.notes.append(f"parent guessed from position: opens with a {cue} cue")
             draft.add(para.text)
             self.posts.append(draft)
             return
-        if current is None:
-            current = Draft(parent=None, attached="top")
-            self.posts.append(current)
-        current.add(para.text)
+        (current or self._start_top(None)).add(para.text)
+
+    def _start_top(self, para: Paragraph | None) -> Draft:
+        draft = Draft(parent=None, attached="top")
+        self.posts.append(draft)
+        if para is not None:
+            draft.add(para.text)
+        return draft
+
+    def _same_reply(self, current: Draft, match: _QuoteMatch) -> bool:
+        """Whether a quotation continues the current reply rather than starting one: it
+        copies the parent the reply answers, from further on in that parent."""
+        if current.attached != "quote" or not current.body:
+            return False
+        parent = current.parent or self.opening
+        if match.parent is not parent or parent is self.opening:
+            return False
+        start = _start_in(parent, match.span)
+        if start < current.quote_end:
+            return False
+        # Point-by-point answers take the passages nearly in turn; a quotation from much
+        # further on is more often a sibling reply by someone else.
+        # Once a reply has answered two passages in turn it is plainly point by point,
+        # and may pass over more of the parent.
+        breaks = parent.text.count("\n\n", current.quote_end, start)
+        limit = _MAX_BREAKS if current.passages < 2 else _MAX_BREAKS_POINT_BY_POINT
+        return breaks <= limit
 
     def _start_quoted(self, match: _QuoteMatch, para: Paragraph) -> None:
         parent = None if match.parent is self.opening else match.parent
         draft = Draft(parent=parent, quote=match.span, attached="quote")
+        draft.quote_end = _end_in(match.parent, match.span)
         if match.kind == "whole":
             draft.quote_parts = [match.needle]
             draft.quote_paras = [para]
@@ -254,6 +325,7 @@ class ReplyTree:
             span = parent.span(" ".join([*draft.quote_parts, candidate]))
             if span:
                 draft.quote = span
+                draft.quote_end = _end_in(parent, span)
                 draft.quote_parts.append(candidate)
                 draft.quote_paras.append(para)
                 return
@@ -290,5 +362,39 @@ class ReplyTree:
         return finished
 
 
-def _blockquote(text: str) -> str:
-    return "> " + text
+def blockquote(text: str) -> str:
+    """``text`` as a Markdown block quote: the words are someone else's."""
+    return "\n".join("> " + line if line.strip() else ">" for line in text.split("\n"))
+
+
+_blockquote = blockquote
+
+
+def _start_in(draft: Draft, span: str) -> int:
+    return max(draft.text.find(span), 0)
+
+
+def _end_in(draft: Draft, span: str) -> int:
+    at = draft.text.find(span)
+    return 0 if at < 0 else at + len(span)
+
+
+_ENUMERATOR_RE = re.compile(r"^\s*(?:\(?([a-z]|\d{1,2})[.)]|([ivx]{1,4})\))\s", re.IGNORECASE)
+
+
+def _enumerator(text: str) -> str | None:
+    match = _ENUMERATOR_RE.match(text)
+    return (match.group(1) or match.group(2)).lower() if match else None
+
+
+def _continues_list(previous: str, text: str) -> bool:
+    """``text`` is the next item of a list the previous paragraph is in (1. then 2., a)
+    then b)): a list never straddles two comments."""
+    lines = previous.rstrip().split("\n")
+    before = next((_enumerator(line) for line in reversed(lines) if _enumerator(line)), None)
+    after = _enumerator(text)
+    if before is None or after is None:
+        return False
+    if before.isdigit() and after.isdigit():
+        return int(after) == int(before) + 1
+    return len(before) == len(after) == 1 and ord(after) == ord(before) + 1

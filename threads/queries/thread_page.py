@@ -70,6 +70,7 @@ SHOWN_FIELDS = (
     "body_html", "path", "depth", "created", "edited", "version", "deleted_by_author",
     "removed_at", "removed_reason", "held_for_approval", "upvotes", "downvotes", "agrees",
     "disagrees", "reply_count", "author__id", "author__username", "author__imported",
+    "created_unknown",
 )  # fmt: skip
 
 

@@ -386,7 +386,8 @@ class Command(BaseCommand):
         record = build_record(posts=posts, participants=participants, votes=votes, seed=seed)
         built = time.perf_counter() - started
         try:
-            thread = import_thread(record)
+            # The synthetic participants are the same people in every thread it builds.
+            thread = import_thread(record, map_existing=True)
         except DumpError as exc:
             raise CommandError(f"The synthetic thread did not import: {exc}") from None
         n_votes = sum(len(post.votes) for post in record.posts)
