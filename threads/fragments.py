@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 # "5 min ago" is never more than a minute behind.
 FRAGMENT_TTL = 60
 CSRF_FIELD_NAME = "csrfmiddlewaretoken"
-FRAGMENT_TEMPLATES = ("threads/thread.html", "moderation/post_controls.html")
+FRAGMENT_TEMPLATES = (
+    "threads/thread.html",
+    "moderation/post_controls.html",
+    "threads/stances.html",
+)
 # What {% csrf_field %} leaves in a cached fragment; fill_csrf() puts each response's own
 # token there. Text from users can never contain it: it starts with "<" (escaped in text,
 # and nh3 allows no <input>).
@@ -54,8 +58,9 @@ class PostFragments:
     A fragment is keyed by what changes it: the post and its Post.version (bumped by
     edits, votes, removal, tags, role changes), the kind of viewer (reader, member,
     moderator: they get different controls), whether the thread is locked, whether the
-    post is the viewer's own and how the viewer voted on it, and the post's tags. Most
-    viewers have not voted on most posts, so they share one fragment per post. CSRF
+    post is the viewer's own, how the viewer voted on it and their credence (issue 13),
+    and the post's tags. Most viewers have not voted on most posts, so they share one
+    fragment per post. CSRF
     tokens are filled in per response (see {% csrf_field %}).
     """
 
@@ -73,7 +78,7 @@ class PostFragments:
         return (
             f"post:{_templates_stamp()}:{name}:{post.pk}:{post.version}:"
             f"{self.audience}:{int(self.locked)}:{int(post.mine)}:"
-            f"{post.my_quality}:{post.my_agree}:{tags}"
+            f"{post.my_quality}:{post.my_agree}:{getattr(post, 'my_credence', None) or 0}:{tags}"
         )
 
     def get_or_render(self, post: Post, name: str, render: Callable[[], str]) -> str:

@@ -10,6 +10,7 @@ from threads.views import (
     importing,
     lists,
     moderation,
+    stances,
     tags,
     thread,
 )
@@ -42,6 +43,8 @@ urlpatterns = [
     path("accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     # --- Thread page, posts, replies, votes (threads/views/thread.py) ----------------------
     path("t/<int:pk>/", thread.thread_redirect, name="thread_redirect"),
+    # Before the thread page's <slug>: "rate" is the rating queue (threads/views/stances.py).
+    path("t/<int:pk>/rate/", stances.rate, name="rate"),
     path("t/<int:pk>/<slug:slug>/", thread.thread_page, name="thread"),
     path("t/<int:thread_id>/p/<int:pk>/", thread.post_page, name="post"),
     path("p/<int:pk>/reply/", thread.reply, name="reply"),
@@ -63,6 +66,12 @@ urlpatterns = [
     path("analysis/<int:pk>/changes/", analysis.analysis_changes, name="analysis_changes"),
     path("api/threads/<int:pk>/map.json", analysis.map_json, name="api_map"),
     path("api/threads/<int:pk>/summary.json", analysis.summary_json, name="api_summary"),
+    # --- Stated stances and the rating queue (threads/views/stances.py) ---------------------
+    path("p/<int:pk>/credence/", stances.credence, name="credence"),
+    path("p/<int:pk>/react/", stances.react, name="react"),
+    path("api/threads/<int:pk>/next.json", stances.next_json, name="api_next"),
+    path("api/threads/<int:pk>/updates.json", stances.updates_json, name="api_updates"),
+    path("u/<str:username>/updates/", stances.profile_updates, name="profile_updates"),
     # --- Importing debates (threads/views/importing.py) -------------------------------------
     path("moderation/import/", importing.import_debate, name="import_debate"),
     # --- Moderation, tags, public log (threads/views/moderation.py) ------------------------

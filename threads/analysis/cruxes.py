@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from .groups import Clustering, GroupCounts, geometric_consensus
 from .snapshot import AnalysisParams
 from .stances import StanceMatrix
+from .stated import CRUX_DECLARED_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ def crux_scores(
     counts: GroupCounts,
     root_column: int,
     params: AnalysisParams,
+    declared: np.ndarray | None = None,
 ) -> list[CruxScore]:
+    """`declared`: per column, the share of participants declaring the post a crux for
+    them (stated.declared_crux_share); it multiplies the score by 1 + 0.5·share, so
+    declarations reorder posts the votes already show dividing, never make one."""
     if clustering.n_groups < 2:
         return []
     a, d = counts.agree, counts.disagree
@@ -85,6 +90,8 @@ def crux_scores(
     usable = (joint >= params.min_joint_stances) & ~np.isnan(phi)
     consensus = geometric_consensus(counts)
     score = np.where(usable, divergence * np.abs(np.nan_to_num(phi)), divergence * (1 - consensus))
+    if declared is not None:
+        score = score * (1 + CRUX_DECLARED_WEIGHT * declared)
     group_phi = _phi(by_group["n11"], by_group["n10"], by_group["n01"], by_group["n00"])
     sign = np.sign(np.nan_to_num(phi))[:, None]
     double = usable & (np.nan_to_num(group_phi * sign) > 0).all(1)

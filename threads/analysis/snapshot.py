@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .stated import CredenceInput, ReactionInput
+
 ROLES = ("claim", "rebuttal", "support", "question", "answer", "concession", "comment")
 
 # Edge kinds of the argument graph. A rebuttal attacks its parent; support and
@@ -82,8 +84,13 @@ class ThreadSnapshot:
     vote_participant: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     vote_post: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     vote_value: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    # Stated stances beyond agreement votes (threads/analysis/stated.py).
+    credences: tuple[CredenceInput, ...] = ()
+    reactions: tuple[ReactionInput, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "credences", tuple(self.credences))
+        object.__setattr__(self, "reactions", tuple(self.reactions))
         # Copies, made read-only, so the snapshot really is frozen even if the caller
         # keeps writing into the arrays it passed in.
         object.__setattr__(self, "posts", tuple(self.posts))

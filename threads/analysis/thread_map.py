@@ -29,6 +29,7 @@ from .groups import (
 )
 from .snapshot import DEFAULT_PARAMS, AnalysisParams, ThreadSnapshot
 from .stances import build_stances
+from .stated import declared_crux_share, merge_credences
 
 # Bump when a change to the maths changes results for the same input, so stored maps
 # computed by an older version can be recognised and recomputed.
@@ -190,7 +191,12 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
     posts = snapshot.posts
 
     with clock.step("stances"):
-        stances = build_stances(snapshot)
+        stances, sources = merge_credences(
+            build_stances(snapshot),
+            snapshot.credences,
+            vote_participant=snapshot.vote_participant,
+            vote_post=snapshot.vote_post,
+        )
     with clock.step("groups"):
         clustering = opinion_groups(stances, params)
     with clock.step("repness"):
@@ -249,7 +255,14 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
                     for g in range(clustering.n_groups)
                 ),
             )
-            for found in crux_scores(stances, clustering, counts, root_column, params)
+            for found in crux_scores(
+                stances,
+                clustering,
+                counts,
+                root_column,
+                params,
+                declared=declared_crux_share(snapshot.reactions, column_post),
+            )
         )
         # Common ground of fewer people than could form groups is not common ground.
         consensus = (
@@ -292,6 +305,9 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
             "live_posts": stances.n_columns,
             "votes": stances.explicit_votes,
             "stances": len(stances.values),
+            "stated_stances": sources.stated,
+            "implied_stances": sources.implied,
+            "credences": sources.credences,
         },
         single_group_reason=clustering.reason,
         params=params,

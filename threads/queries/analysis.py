@@ -11,6 +11,7 @@ from threads.analysis.sentences import block_quotes
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.importers.records import ThreadRecord
 from threads.models import Post, PostTag, Vote
+from threads.queries.stances import stated_inputs
 
 
 def load_snapshot(thread_id: int) -> ThreadSnapshot:
@@ -90,6 +91,7 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
         vote_post.append(post_id)
         vote_value.append(value)
     root = next(post.id for post in posts if post.parent is None)
+    credences, reactions = stated_inputs(thread_id, shown)  # issue 13
     return ThreadSnapshot(
         thread_id=thread_id,
         root=root,
@@ -98,6 +100,8 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
         vote_participant=np.asarray(vote_participant, dtype=np.int32),
         vote_post=np.asarray(vote_post, dtype=np.int64),
         vote_value=np.asarray(vote_value, dtype=np.int8),
+        credences=credences,
+        reactions=reactions,
     )
 
 

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
 
-from threads.models import PATH_SEGMENT, Post, PostTag, Thread, User, Vote
+from threads.models import PATH_SEGMENT, Credence, Post, PostTag, Reaction, Thread, User, Vote
 from threads.queries.tree import (
     DEFAULT_SORT,
     ID,
@@ -108,6 +108,8 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
                 Post.objects.filter(thread=OuterRef("pk"), author_id=viewer.user_id)
             )
             | Exists(Vote.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
+            | Exists(Credence.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
+            | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
         )
     return threads.first()
 
@@ -178,6 +180,13 @@ def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, Post]:
             ),
             my_agree=Subquery(
                 mine.filter(axis=Vote.Axis.AGREE).values("value")[:1],
+                output_field=IntegerField(),
+            ),
+            # The viewer's latest credence (issue 13), shown in the credence control.
+            my_credence=Subquery(
+                Credence.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
+                .order_by("-at", "-id")
+                .values("value")[:1],
                 output_field=IntegerField(),
             ),
         )

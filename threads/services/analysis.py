@@ -25,6 +25,7 @@ from django.utils import timezone
 from threads.models import Thread, ThreadAnalysis
 from threads.panel import panel_data
 from threads.queries.analysis import load_snapshot
+from threads.services.stated_analysis import previous_queue_time, stated_outputs, store_queue
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,11 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             root=snapshot.root,
             posts=((p.id, p.author, p.text, p.removed) for p in snapshot.posts),
         )
+        stated = stated_outputs(
+            snapshot, thread_map, new_since=previous_queue_time(thread_id)
+        )  # issue 13: rating queue, inline credences and reactions, minds changed
+        panel["stated"] = stated.panel
+        summary_json["most_credited"] = stated.most_credited
     except Exception as exc:
         log.exception("analysis of thread %s failed", thread_id)
         ThreadAnalysis.objects.filter(pk=analysis.pk).update(
@@ -147,6 +153,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             fresh.computed_at = timezone.now()
             fresh.error = ""
             fresh.save()
+            store_queue(thread_id, version, stated.queue)
     return fresh
 
 
