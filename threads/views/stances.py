@@ -91,12 +91,12 @@ def react(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _queue_context(request: HtmxHttpRequest, thread: Thread, *, rated: int = 0, error: str = ""):
     found = stance_queries.next_post_for(thread.pk, request.user)
+    visible = Post.objects.visible_to(_viewer(request)).select_related("author")
     post = parent = None
     if found:
-        shown = Post.objects.select_related("author").filter(pk=found).first()
-        post = shown
-        if shown is not None and shown.parent_id:
-            parent = Post.objects.select_related("author").filter(pk=shown.parent_id).first()
+        post = visible.filter(pk=found).first()
+        if post is not None and post.parent_id:
+            parent = visible.filter(pk=post.parent_id).first()
     return {
         "thread": thread,
         "post": post,
@@ -142,11 +142,12 @@ def rate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     error = ""
     rated = _int(request.POST.get("rated"))
     post = (
-        Post.objects.select_related("thread")
+        Post.objects.visible_to(_viewer(request))
+        .select_related("thread")
         .filter(pk=_int(request.POST.get("post")), thread=thread)
         .first()
     )
-    if post is None or not _viewer(request).can_see(post):
+    if post is None:
         error = "That post is not in this thread."
     else:
         try:
