@@ -26,9 +26,13 @@ from django.utils import timezone
 from threads.forms.moderation import BanForm, ReasonForm, RemovePostForm, TagChoiceField
 from threads.models import (
     Ban,
+    Credence,
     ModAction,
     Post,
     PostTag,
+    QueuePass,
+    RatingQueue,
+    Reaction,
     Report,
     Revision,
     Tag,
@@ -448,3 +452,36 @@ class ThreadVisitAdmin(ReadOnlyAdmin):
     list_display = ("user", "thread", "seen_at", "watermark")
     list_select_related = ("user", "thread")
     exclude = ("map_seen",)
+
+
+# --- Stated stances (issue 13): read-only, written only by threads.services.stances ---------
+
+
+@admin.register(Credence)
+class CredenceAdmin(ReadOnlyAdmin):
+    list_display = ("user", "post", "value", "previous", "because", "at")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "post", "because")
+
+
+@admin.register(Reaction)
+class ReactionAdmin(ReadOnlyAdmin):
+    list_display = ("user", "post", "kind", "quote", "at")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "quote")
+    list_select_related = ("user", "post")
+
+
+@admin.register(QueuePass)
+class QueuePassAdmin(ReadOnlyAdmin):
+    list_display = ("user", "post", "thread", "at")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "post", "thread")
+
+
+@admin.register(RatingQueue)
+class RatingQueueAdmin(ReadOnlyAdmin):
+    list_display = ("thread", "watermark", "computed_at")
+    search_fields = ("thread__title",)
+    list_select_related = ("thread",)
+    exclude = ("posts",)
