@@ -41,8 +41,9 @@ if str(ROOT) not in sys.path:
 
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
-from threads.analysis import PostInput, ThreadSnapshot, analyze_thread  # noqa: E402
 from threads.analysis.queue import next_post, rating_priorities  # noqa: E402
+from threads.analysis.snapshot import PostInput, ThreadSnapshot  # noqa: E402
+from threads.analysis.thread_map import analyze_thread  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from tests.analysis_builders import post as post_input
 from tests.analysis_builders import snapshot as make_snapshot
 from tests.factories import make_big_thread, make_reply, make_thread, make_user, opening_post
-from threads.analysis import analyze_thread
 from threads.analysis.stated import CredenceInput, ReactionInput, most_credited
+from threads.analysis.thread_map import analyze_thread
 from threads.models import Ban, Credence, Post, Reaction, Role, Thread
 from threads.services import moderation
 from threads.services.analysis import run_analysis

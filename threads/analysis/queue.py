@@ -36,13 +36,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
-from .snapshot import ThreadSnapshot
-from .stances import build_stances
-from .stated import merge_credences
+if TYPE_CHECKING:
+    from .snapshot import ThreadSnapshot
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,13 @@ def rating_priorities(
     `groups` are the member names of the current opinion groups (the map's), `new_since`
     the time of the previous queue (posts created after it are new).
     """
+    # Imported here: next.json runs next_post in the web process, which must not load
+    # SciPy (tests/test_web_imports.py); this function runs in the analysis worker.
+    import scipy.sparse as sp
+
+    from .stances import build_stances
+    from .stated import merge_credences
+
     stances, sources = merge_credences(
         build_stances(snapshot),
         snapshot.credences,

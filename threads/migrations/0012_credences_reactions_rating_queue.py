@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('threads', '0010_modaction_moderator_grants'),
+        ('threads', '0011_post_created_unknown'),
     ]
 
     operations = [
