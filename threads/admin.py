@@ -18,7 +18,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -45,20 +45,20 @@ from threads.services.moderation import MODERATORS_GROUP
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewable in the admin; changed only through the site and the services."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 class ModeratorActionsMixin:
     """Actions declared with allowed_permissions=("moderate",) need threads.moderate."""
 
-    def has_moderate_permission(self, request) -> bool:
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("threads.moderate")
 
 
@@ -132,7 +132,7 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Crux", {"fields": ("bio", "imported")}))
     actions = ["ban_users", "unban_users", "make_moderators", "remove_moderators"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
         now = timezone.now()
         return (
             super()
@@ -150,15 +150,15 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
         )
 
     @admin.display(boolean=True, description="moderator", ordering="in_moderators")
-    def is_moderator_flag(self, user) -> bool:
+    def is_moderator_flag(self, user: User) -> bool:
         return user.in_moderators
 
     @admin.display(boolean=True, description="banned", ordering="banned")
-    def is_banned_flag(self, user) -> bool:
+    def is_banned_flag(self, user: User) -> bool:
         return user.banned
 
     @admin.action(description="Ban the selected users", permissions=["moderate"])
-    def ban_users(self, request, queryset):
+    def ban_users(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -170,7 +170,7 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
         )
 
     @admin.action(description="Lift the bans of the selected users", permissions=["moderate"])
-    def unban_users(self, request, queryset):
+    def unban_users(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -207,7 +207,7 @@ class ThreadAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
     actions = ["lock_threads", "unlock_threads"]
 
     @admin.action(description="Lock the selected threads", permissions=["moderate"])
-    def lock_threads(self, request, queryset):
+    def lock_threads(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -219,7 +219,7 @@ class ThreadAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
         )
 
     @admin.action(description="Unlock the selected threads", permissions=["moderate"])
-    def unlock_threads(self, request, queryset):
+    def unlock_threads(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -235,10 +235,10 @@ class RemovedFilter(admin.SimpleListFilter):
     title = "removed by moderators"
     parameter_name = "removed"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("yes", "Removed"), ("no", "Not removed")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
             return queryset.filter(removed_at__isnull=False)
         if self.value() == "no":
@@ -253,7 +253,7 @@ class PostTagInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -278,7 +278,7 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
     actions = ["remove_posts", "restore_posts", "approve_posts"]
 
     @admin.action(description="Remove the selected posts", permissions=["moderate"])
-    def remove_posts(self, request, queryset):
+    def remove_posts(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -290,7 +290,7 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
         )
 
     @admin.action(description="Restore the selected posts", permissions=["moderate"])
-    def restore_posts(self, request, queryset):
+    def restore_posts(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -302,7 +302,7 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
         )
 
     @admin.action(description="Approve the selected held posts", permissions=["moderate"])
-    def approve_posts(self, request, queryset):
+    def approve_posts(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -343,7 +343,7 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
     actions = ["retire_tags", "merge_tags"]
 
     @admin.action(description="Retire the selected tags", permissions=["moderate"])
-    def retire_tags(self, request, queryset):
+    def retire_tags(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -355,7 +355,7 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
         )
 
     @admin.action(description="Merge the selected tags into another", permissions=["moderate"])
-    def merge_tags(self, request, queryset):
+    def merge_tags(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
         return confirm_and_run(
             self,
             request,
@@ -382,10 +382,10 @@ class OpenFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "open"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("yes", "Open"), ("no", "Resolved")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
             return queryset.filter(resolved_at__isnull=True)
         if self.value() == "no":
@@ -424,7 +424,7 @@ class ModActionAdmin(ReadOnlyAdmin):
     list_select_related = ("moderator", "post", "thread", "user", "tag")
     date_hierarchy = "created"
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict:
         return {}
 
     @admin.display(description="target")

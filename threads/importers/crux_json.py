@@ -38,7 +38,7 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _parse_time(value, where: str) -> datetime | None:
+def _parse_time(value: object, where: str) -> datetime | None:
     if value in (None, ""):
         return None
     try:
@@ -107,7 +107,7 @@ def loads(text: str) -> ThreadRecord:
     return record_from_json(data)
 
 
-def record_from_json(data) -> ThreadRecord:
+def record_from_json(data: object) -> ThreadRecord:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DumpError(f'Not a Crux thread export: expected "format": "{FORMAT}".')
     posts_data = data.get("posts")
@@ -133,7 +133,7 @@ def _text(data: dict, key: str, where: str) -> str:
     return value
 
 
-def _post_from_json(item, index: int) -> PostRecord:
+def _post_from_json(item: object, index: int) -> PostRecord:
     where = f"post #{index + 1}"
     if not isinstance(item, dict):
         raise DumpError(f"{where} is not an object.")

@@ -106,19 +106,24 @@ def check_record(record: ThreadRecord) -> None:
             raise DumpError(f"{where}: only the first post may have no parent.")
         if index and post.parent_key not in seen:
             raise DumpError(f"{where}: its parent {post.parent_key!r} does not come before it.")
-        if post.role not in ROLES:
-            raise DumpError(f"{where}: unknown role {post.role!r} (one of {', '.join(ROLES)}).")
-        if not post.body.strip() and not post.deleted_by_author and post.removed is None:
-            raise DumpError(f"{where}: the body is empty.")
-        if not post.author.strip():
-            raise DumpError(f"{where}: no author.")
-        for vote in post.votes:
-            if vote.axis not in AXES or vote.value not in (1, -1):
-                raise DumpError(f"{where}: a vote must be axis quality|agree, value 1|-1.")
-        for tag in post.tags:
-            if tag.kind not in TAG_KINDS:
-                raise DumpError(f"{where}: tag {tag.slug!r} has unknown kind {tag.kind!r}.")
+        _check_post(post, where)
         seen.add(post.key)
+
+
+def _check_post(post: PostRecord, where: str) -> None:
+    """One post's own fields: role, body, author, votes and tags."""
+    if post.role not in ROLES:
+        raise DumpError(f"{where}: unknown role {post.role!r} (one of {', '.join(ROLES)}).")
+    if not post.body.strip() and not post.deleted_by_author and post.removed is None:
+        raise DumpError(f"{where}: the body is empty.")
+    if not post.author.strip():
+        raise DumpError(f"{where}: no author.")
+    for vote in post.votes:
+        if vote.axis not in AXES or vote.value not in (1, -1):
+            raise DumpError(f"{where}: a vote must be axis quality|agree, value 1|-1.")
+    for tag in post.tags:
+        if tag.kind not in TAG_KINDS:
+            raise DumpError(f"{where}: tag {tag.slug!r} has unknown kind {tag.kind!r}.")
 
 
 def record_from_parsed(debate: ParsedDebate) -> ThreadRecord:

@@ -117,7 +117,11 @@ def import_thread(record: ThreadRecord) -> Thread:
     users = _users_by_name(_usernames(record))
     by_key = {post.key: post for post in record.posts}
     for post in record.posts[1:]:
-        if post.quote and not quote_occurs_in(post.quote, by_key[post.parent_key].body):
+        if (
+            post.quote
+            and post.parent_key is not None
+            and not quote_occurs_in(post.quote, by_key[post.parent_key].body)
+        ):
             raise DumpError(f"post {post.key!r}: its quote does not occur in its parent.")
 
     now = timezone.now()

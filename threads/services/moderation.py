@@ -13,10 +13,11 @@ say "already done".
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.text import slugify
@@ -27,10 +28,20 @@ from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate, ensure_moderator
 
 # The limits are the columns' own (the forms read them from here).
-REASON_MAX = ModAction._meta.get_field("reason").max_length
-NOTE_MAX = PostTag._meta.get_field("note").max_length
-TAG_NAME_MAX = Tag._meta.get_field("name").max_length
-TAG_DESCRIPTION_MAX = Tag._meta.get_field("description").max_length
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    """The limit of one of the model's CharFields (the forms read the same)."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if length is None:
+        raise ImproperlyConfigured(f"{model.__name__}.{name} has no max_length")
+    return length
+
+
+REASON_MAX = _max_length(ModAction, "reason")
+NOTE_MAX = _max_length(PostTag, "note")
+TAG_NAME_MAX = _max_length(Tag, "name")
+TAG_DESCRIPTION_MAX = _max_length(Tag, "description")
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -49,7 +60,7 @@ def _reason(reason: str | None, *, required: str | None = None) -> str:
     return _clean_text(reason, field="reason", limit=REASON_MAX, required=required)
 
 
-def _log(moderator: User, action: str, *, reason: str = "", **targets) -> ModAction:
+def _log(moderator: User, action: str, *, reason: str = "", **targets: Any) -> ModAction:
     details = targets.pop("details", {})
     return ModAction.objects.create(
         moderator=moderator, action=action, reason=reason, details=details, **targets
@@ -82,7 +93,7 @@ def _active_tag(tag: Tag) -> Tag:
         tag = Tag.objects.select_related("merged_into").get(pk=tag.pk)
     except Tag.DoesNotExist:
         raise ValidationError({"tag": "That tag does not exist."}) from None
-    if tag.merged_into_id:
+    if tag.merged_into is not None:
         raise ValidationError(
             {"tag": f"The tag “{tag.name}” was merged into “{tag.merged_into.name}”; use that."}
         )
@@ -374,6 +385,8 @@ def resolve_reports(
     if resolution == Report.Resolution.REMOVED:
         remove_post(moderator=moderator, post=post, reason=reason)
     elif resolution == Report.Resolution.TAGGED:
+        if tag is None:
+            raise ValidationError({"tag": "Choose the tag to put on the post."})
         tag_post(moderator=moderator, post=post, tag=tag, note=reason[:NOTE_MAX])
     Report.objects.filter(pk__in=report_ids).update(
         resolved_at=timezone.now(),

@@ -8,7 +8,7 @@ from textwrap import shorten
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -58,7 +58,7 @@ def _recently_requested(analysis: ThreadAnalysis) -> bool:
     return analysis.status in ("pending", "running") or bool(latest and latest > since)
 
 
-def render_panel(request, thread: Thread) -> str:
+def render_panel(request: HttpRequest, thread: Thread) -> str:
     """The panel's HTML, cached for a minute per state of the analysis: it is the same
     for every reader but for whether they are logged in ("since your last visit")."""
     analysis = getattr(thread, "analysis", None)
@@ -86,7 +86,7 @@ def render_panel(request, thread: Thread) -> str:
 
 @require_GET
 @never_cache
-def analysis_panel(request, pk: int):
+def analysis_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The panel alone, for htmx to refresh while an analysis is pending."""
     thread = get_object_or_404(
         Thread.objects.select_related("analysis").defer(*PANEL_FIELDS), pk=pk
@@ -111,7 +111,7 @@ def _header(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
 
 
 @require_GET
-def map_json(request, pk: int):
+def map_json(request: HttpRequest, pk: int) -> HttpResponse:
     thread = Thread.objects.select_related("analysis").filter(pk=pk).first()
     if thread is None:
         return _not_found(pk)
@@ -124,7 +124,7 @@ def map_json(request, pk: int):
 
 
 @require_GET
-def summary_json(request, pk: int):
+def summary_json(request: HttpRequest, pk: int) -> HttpResponse:
     thread = Thread.objects.select_related("analysis").filter(pk=pk).first()
     if thread is None:
         return _not_found(pk)
@@ -134,7 +134,7 @@ def summary_json(request, pk: int):
 
 @require_GET
 @never_cache
-def analysis_changes(request, pk: int):
+def analysis_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed in the map since this reader last looked; then remember this look."""
     thread = get_object_or_404(Thread.objects.select_related("analysis"), pk=pk)
     analysis = getattr(thread, "analysis", None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -29,7 +31,7 @@ class ImportForm(forms.Form):
         max_length=200, required=False, help_text="Needed when the dump carries no title."
     )
 
-    def clean_dump(self):
+    def clean_dump(self) -> UploadedFile:
         upload = self.cleaned_data["dump"]
         if upload.size > MAX_DUMP_BYTES:
             raise forms.ValidationError(
@@ -44,7 +46,7 @@ class ImportForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_debate(request):
+def import_debate(request: HttpRequest) -> HttpResponse:
     ensure_moderator(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None

@@ -4,6 +4,8 @@ and the public moderation log, which anyone may read; and the moderators' taxono
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -71,7 +73,9 @@ def moderation_log(request: HtmxHttpRequest) -> HttpResponse:
 TAGS_TEMPLATE = "moderation/tags_manage.html"
 
 
-def _tag_rows(tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound):
+def _tag_rows(
+    tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound: Any
+) -> list[Tag]:
     """Tags with their rename/merge/retire forms; `bound` forms (submitted, with errors)
     replace the blank ones of `bound_tag`."""
     for tag in tags:
@@ -89,7 +93,9 @@ def _tag_rows(tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None,
     return tags
 
 
-def _manage_context(*, create_form=None, bound_tag: Tag | None = None, **bound) -> dict:
+def _manage_context(
+    *, create_form: forms.Form | None = None, bound_tag: Tag | None = None, **bound: Any
+) -> dict:
     rows = _tag_rows(
         list(reads.tags_with_counts()), reads.live_tags(), bound_tag=bound_tag, **bound
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,7 +51,9 @@ def _visible_post_or_404(pk: int, viewer: Viewer) -> Post:
     return post
 
 
-def _render(request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200):
+def _render(
+    request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200
+) -> HttpResponse:
     """render(), with what every post partial reads: the viewer and the sort in use."""
     context.setdefault("viewer", _viewer(request))
     context.setdefault("sort", queries.clean_sort(request.GET.get("sort")))
@@ -139,7 +142,7 @@ def _tag_name(root: Post, slug: str) -> str:
     return slug
 
 
-def _permalink_context(request: HtmxHttpRequest, post: Post, **extra) -> dict:
+def _permalink_context(request: HtmxHttpRequest, post: Post, **extra: Any) -> dict:
     viewer = _viewer(request)
     sort = queries.clean_sort(request.GET.get("sort"))
     tree = queries.permalink_tree(post, viewer, sort=sort)
@@ -155,7 +158,9 @@ def _permalink_context(request: HtmxHttpRequest, post: Post, **extra) -> dict:
     }
 
 
-def _permalink_response(request: HtmxHttpRequest, post: Post, *, status: int = 200, **extra):
+def _permalink_response(
+    request: HtmxHttpRequest, post: Post, *, status: int = 200, **extra: Any
+) -> HttpResponse:
     context = _permalink_context(request, post, **extra)
     posts = [*context["ancestors"], *queries.tree_posts(context["root"])]
     return _render_posts(

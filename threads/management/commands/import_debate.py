@@ -1,6 +1,7 @@
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from threads.importers.parsed import DumpError
 from threads.importers.reading import read_dump_file
@@ -15,12 +16,12 @@ class Command(BaseCommand):
         "Crux JSON export. Prints a report whose last line is one JSON object."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
         parser.add_argument("--title", help="Thread title (raw dumps may not carry one).")
         parser.add_argument("--format", choices=FORMATS, default="auto")
 
-    def handle(self, *args, path: str, title: str | None, format: str, **options):
+    def handle(self, *args: Any, path: str, title: str | None, format: str, **options: Any) -> None:
         try:
             text = read_dump_file(path)
             thread, report = import_text(text, fmt=format, title=title)
