@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from django import template
 from django.conf import settings
 from django.shortcuts import resolve_url
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
@@ -21,6 +22,15 @@ from threads.models import Post, Role, Tag, User
 from threads.queries.thread_page import ShownTag
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def render_partial(context: template.Context, name: str, values: dict) -> str:
+    """`{% render_partial "page.html#partial" values %}`: the named partial with the
+    `values` a view prepared as its whole context (the page's own variables stay out),
+    as the thread page shows the analysis panel."""
+    return get_template(name).render(values, request=getattr(context, "request", None))
+
 
 ROLE_LABELS = {role.value: role.label for role in Role}
 
