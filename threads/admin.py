@@ -39,6 +39,7 @@ from threads.models import (
     Vote,
 )
 from threads.services import moderation
+from threads.services import tags as taxonomy
 from threads.services.moderation import MODERATORS_GROUP
 
 
@@ -350,7 +351,7 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Retire tags",
             form_class=ReasonForm,
-            service=moderation.retire_tag,
+            service=taxonomy.retire_tag,
             target="tag",
         )
 
@@ -362,7 +363,7 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
             queryset,
             title="Merge tags",
             form_class=MergeForm,
-            service=moderation.merge_tag,
+            service=taxonomy.merge_tag,
             target="source",
         )
 

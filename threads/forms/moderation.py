@@ -11,7 +11,8 @@ from django import forms
 from django.utils import timezone
 
 from threads.models import Report, Role, Tag
-from threads.services.moderation import NOTE_MAX, REASON_MAX, TAG_DESCRIPTION_MAX, TAG_NAME_MAX
+from threads.services.moderation import NOTE_MAX, REASON_MAX
+from threads.services.tags import TAG_DESCRIPTION_MAX, TAG_NAME_MAX
 
 
 def _reason_field(

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from threads.forms.moderation import ReasonForm, TagCreateForm, TagMergeForm, TagRenameForm
 from threads.models import ModAction, Role, Tag
 from threads.queries import moderation as reads
-from threads.services import moderation
+from threads.services import tags as taxonomy
 from threads.services.posting import excerpt
 from threads.views.decorators import HtmxHttpRequest, moderator_required
 from threads.views.responses import render_form, service_errors
@@ -116,7 +116,7 @@ def create_tag(request: HtmxHttpRequest) -> HttpResponse:
     form = TagCreateForm(request.POST)
     if form.is_valid():
         with service_errors(form):
-            tag = moderation.create_tag(moderator=request.user, **form.cleaned_data)
+            tag = taxonomy.create_tag(moderator=request.user, **form.cleaned_data)
     if form.is_valid():
         messages.success(request, f"Tag “{tag.name}” created.")
         target = f"{reverse('mod_tags')}#tag-{tag.pk}"
@@ -157,7 +157,7 @@ def rename_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = TagRenameForm(request.POST, auto_id=f"id_rename_{tag.pk}_%s")
     if form.is_valid():
         with service_errors(form):
-            if not moderation.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
+            if not taxonomy.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
                 form.add_error(None, "Nothing to change: the name and description are the same.")
     return _tag_row_answer(request, tag, form, form_attr="rename_form", done="Tag renamed.")
 
@@ -169,7 +169,7 @@ def merge_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = TagMergeForm(request.POST, source=tag, auto_id=f"id_merge_{tag.pk}_%s")
     if form.is_valid():
         with service_errors(form):
-            moderation.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
+            taxonomy.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
     done = "Tag merged: its posts now carry the other tag, and its page redirects there."
     return _tag_row_answer(request, tag, form, form_attr="merge_form", done=done)
 
@@ -181,7 +181,7 @@ def retire_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = ReasonForm(request.POST, auto_id=f"id_retire_{tag.pk}_%s")
     if form.is_valid():
         with service_errors(form):
-            if not moderation.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
+            if not taxonomy.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
                 form.add_error(None, "This tag is already retired.")
     done = "Tag retired: it stays on its posts but cannot be applied any more."
     return _tag_row_answer(request, tag, form, form_attr="retire_form", done=done)
