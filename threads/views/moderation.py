@@ -181,40 +181,24 @@ def _panel_action(request: HtmxHttpRequest, post_id: int, action: str) -> HttpRe
     return _render_panel(request, post, **{action: form})
 
 
-@moderator_required
-@require_POST
-def tag_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "tag")
+def _panel_view(action: str) -> Callable[[HtmxHttpRequest, int], HttpResponse]:
+    """The POST view of one of the post panel's actions (see PANEL_ACTIONS)."""
+
+    @moderator_required
+    @require_POST
+    def view(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
+        return _panel_action(request, post_id, action)
+
+    view.__name__ = view.__qualname__ = f"{action}_view"
+    return view
 
 
-@moderator_required
-@require_POST
-def untag_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "untag")
-
-
-@moderator_required
-@require_POST
-def change_role(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "role")
-
-
-@moderator_required
-@require_POST
-def remove_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "remove")
-
-
-@moderator_required
-@require_POST
-def restore_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "restore")
-
-
-@moderator_required
-@require_POST
-def approve_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "approve")
+tag_post = _panel_view("tag")
+untag_post = _panel_view("untag")
+change_role = _panel_view("role")
+remove_post = _panel_view("remove")
+restore_post = _panel_view("restore")
+approve_post = _panel_view("approve")
 
 
 @login_required
