@@ -57,7 +57,7 @@ def _recently_requested(analysis: ThreadAnalysis) -> bool:
     return analysis.status in ("pending", "running") or bool(latest and latest > since)
 
 
-def panel_data(request: HttpRequest, thread: Thread) -> dict:
+def panel_for_reader(request: HttpRequest, thread: Thread) -> dict:
     """What the panel template reads, and what its `{% cache %}` is keyed on: the state of
     the analysis and whether the reader is logged in ("since your last visit"); beyond
     that the panel is the same for every reader."""
@@ -90,7 +90,7 @@ def analysis_panel(request: HttpRequest, pk: int) -> HttpResponse:
     thread = get_object_or_404(
         Thread.objects.select_related("analysis").defer(*PANEL_FIELDS), pk=pk
     )
-    return render(request, PANEL, panel_data(request, thread))
+    return render(request, PANEL, panel_for_reader(request, thread))
 
 
 def _not_found(pk: int) -> JsonResponse:

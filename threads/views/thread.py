@@ -29,7 +29,7 @@ from threads.forms.posts import (
 from threads.models import Post, Thread
 from threads.queries import Viewer
 from threads.services import posting, voting
-from threads.views.analysis import panel_data
+from threads.views.analysis import panel_for_reader
 from threads.views.decorators import HtmxHttpRequest, login_required
 from threads.views.responses import add_service_errors, back_to_post, post_anchor
 
@@ -110,7 +110,7 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     context = {
         "thread": thread,
         "analysis": getattr(thread, "analysis", None),
-        "panel": panel_data(request, thread),
+        "panel": panel_for_reader(request, thread),
         "sort": sort,
         "sorts": queries.SORTS,
         "tag": tag,
