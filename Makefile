@@ -26,9 +26,13 @@ test: venv lint
 	DJANGO_SETTINGS_MODULE=forum.test_settings $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null || { echo "make: models changed without a migration"; exit 1; }
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff: style, annotations (ANN) and complexity (C901); lint-imports: the import contracts in
+# pyproject.toml; mypy (with django-stubs): types in services, queries and analysis.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy threads/services threads/queries threads/analysis
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -3,7 +3,7 @@
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,7 +32,7 @@ def broker_state() -> str:
 
 @require_GET
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     database = "ok" if database_ok() else "down"
     broker = broker_state()
     healthy = database == "ok" and broker != "down"

@@ -245,3 +245,13 @@ CRUX_ANALYSIS_COALESCE_SECONDS = env_int("CRUX_ANALYSIS_COALESCE_SECONDS", 2)
 CRUX_ANALYSIS_STUCK_SECONDS = env_int("CRUX_ANALYSIS_STUCK_SECONDS", 60)
 # Failure drills only: sleep this long inside each run, so a test can kill a worker mid-run.
 CRUX_ANALYSIS_DELAY_SECONDS = env_int("CRUX_ANALYSIS_DELAY_SECONDS", 0)
+# The analysis is enqueued when a write commits; tests that drive it by hand turn this off.
+CRUX_ANALYSE_ON_COMMIT = True
+# Per-action rate-limit overrides laid over threads/services/limits.py's DEFAULT_LIMITS,
+# e.g. {"report": {"new": (3, 3600)}}; empty: the defaults.
+CRUX_RATE_LIMITS: dict = {}
+# The Motte's filter: a new member's first posts wait for a moderator's approval.
+CRUX_HOLD_FIRST_POSTS = False
+# CI sets it: an unreachable PostgreSQL or Redis fails the tests instead of skipping them
+# (read by forum/test_settings.py).
+CRUX_REQUIRE_SERVICES = env_bool("CRUX_REQUIRE_SERVICES", False)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import AppendOnlyError, Ban, ModAction, Post, PostTag, Report, Role, Tag, Vote
 from threads.services import limits, moderation, posting, voting
+from threads.services import tags as taxonomy
 
 pytestmark = pytest.mark.django_db
 
@@ -80,10 +81,10 @@ def test_tagging_twice_changes_nothing_and_logs_once(moderator, reply):
 
 
 def test_a_retired_or_merged_tag_cannot_be_applied(moderator, reply):
-    moderation.retire_tag(moderator=moderator, tag=tag("forecast"))
+    taxonomy.retire_tag(moderator=moderator, tag=tag("forecast"))
     with pytest.raises(ValidationError, match="retired"):
         moderation.tag_post(moderator=moderator, post=reply, tag=tag("forecast"))
-    moderation.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"))
+    taxonomy.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"))
     with pytest.raises(ValidationError, match="merged into"):
         moderation.tag_post(moderator=moderator, post=reply, tag=tag("strawman"))
     assert not PostTag.objects.exists()
@@ -215,7 +216,7 @@ def test_a_failure_while_logging_leaves_no_tag_and_no_ban(moderator, reply, monk
     with pytest.raises(ZeroDivisionError):
         moderation.ban_user(moderator=moderator, user=reply.author, reason="trolling")
     with pytest.raises(ZeroDivisionError):
-        moderation.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("analogy"))
+        taxonomy.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("analogy"))
     assert not PostTag.objects.exists() and not Ban.objects.exists()
     assert tag("strawman").merged_into is None
 
@@ -427,16 +428,16 @@ def test_resolving_needs_open_reports_a_reason_and_for_tagging_a_tag(moderator, 
 
 
 def test_creating_and_renaming_a_tag_keeps_its_address(moderator):
-    created = moderation.create_tag(
+    created = taxonomy.create_tag(
         moderator=moderator, kind="topic", name="Corrigibility", description="Accepting correction."
     )
     assert created.slug == "corrigibility"
     with pytest.raises(ValidationError, match="already a topic tag"):
-        moderation.create_tag(moderator=moderator, kind="topic", name="corrigibility")
-    assert moderation.rename_tag(moderator=moderator, tag=created, name="Corrigibility & shutdown")
+        taxonomy.create_tag(moderator=moderator, kind="topic", name="corrigibility")
+    assert taxonomy.rename_tag(moderator=moderator, tag=created, name="Corrigibility & shutdown")
     created.refresh_from_db()
     assert (created.name, created.slug) == ("Corrigibility & shutdown", "corrigibility")
-    assert moderation.rename_tag(moderator=moderator, tag=created, name=created.name) is False
+    assert taxonomy.rename_tag(moderator=moderator, tag=created, name=created.name) is False
     entry = ModAction.objects.first()
     assert entry.details == {"from": "Corrigibility", "to": "Corrigibility & shutdown"}
 
@@ -452,7 +453,7 @@ def test_merging_re_points_every_use_and_keeps_one_where_a_post_had_both(moderat
     other.refresh_from_db()
     versions = {thread.pk: thread.data_version, other.pk: other.data_version}
 
-    moved = moderation.merge_tag(
+    moved = taxonomy.merge_tag(
         moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"), reason="dupe"
     )
     assert moved == 1
@@ -473,23 +474,23 @@ def test_merging_re_points_every_use_and_keeps_one_where_a_post_had_both(moderat
 
 def test_a_tag_cannot_be_merged_into_itself_or_into_a_retired_tag(moderator):
     with pytest.raises(ValidationError, match="itself"):
-        moderation.merge_tag(moderator=moderator, source=tag("analogy"), target=tag("analogy"))
-    moderation.retire_tag(moderator=moderator, tag=tag("forecast"))
+        taxonomy.merge_tag(moderator=moderator, source=tag("analogy"), target=tag("analogy"))
+    taxonomy.retire_tag(moderator=moderator, tag=tag("forecast"))
     with pytest.raises(ValidationError, match="retired"):
-        moderation.merge_tag(moderator=moderator, source=tag("analogy"), target=tag("forecast"))
+        taxonomy.merge_tag(moderator=moderator, source=tag("analogy"), target=tag("forecast"))
     assert tag("analogy").merged_into is None
 
 
 def test_tags_merged_into_a_merged_tag_follow_it(moderator):
-    moderation.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"))
-    moderation.merge_tag(moderator=moderator, source=tag("non-sequitur"), target=tag("ad-hominem"))
+    taxonomy.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"))
+    taxonomy.merge_tag(moderator=moderator, source=tag("non-sequitur"), target=tag("ad-hominem"))
     assert tag("strawman").merged_into == tag("ad-hominem")
 
 
 def test_retiring_keeps_the_tag_on_its_posts(moderator, reply):
     moderation.tag_post(moderator=moderator, post=reply, tag=tag("timelines"))
-    assert moderation.retire_tag(moderator=moderator, tag=tag("timelines"), reason="too broad")
-    assert moderation.retire_tag(moderator=moderator, tag=tag("timelines")) is False
+    assert taxonomy.retire_tag(moderator=moderator, tag=tag("timelines"), reason="too broad")
+    assert taxonomy.retire_tag(moderator=moderator, tag=tag("timelines")) is False
     assert PostTag.objects.filter(post=reply, tag__slug="timelines").exists()
 
 

@@ -10,6 +10,7 @@ from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads import urls
 from threads.models import Ban, ModAction, Post, PostTag, Report, Tag, Thread
 from threads.services import moderation
+from threads.services import tags as taxonomy
 
 pytestmark = pytest.mark.django_db
 
@@ -401,7 +402,7 @@ def test_a_tag_page_is_paginated_with_a_fixed_number_of_queries(
 
 
 def test_a_merged_tags_page_redirects_to_the_tag_it_became(client, moderator):
-    moderation.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"))
+    taxonomy.merge_tag(moderator=moderator, source=tag("strawman"), target=tag("non-sequitur"))
     response = client.get(reverse("tag", args=["strawman"]))
     assert response.status_code == 301 and response.url == reverse("tag", args=["non-sequitur"])
     assert client.get(reverse("tag", args=["no-such-tag"])).status_code == 404

@@ -18,7 +18,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -43,26 +43,27 @@ from threads.models import (
     Vote,
 )
 from threads.services import moderation
+from threads.services import tags as taxonomy
 from threads.services.moderation import MODERATORS_GROUP
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewable in the admin; changed only through the site and the services."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 class ModeratorActionsMixin:
     """Actions declared with allowed_permissions=("moderate",) need threads.moderate."""
 
-    def has_moderate_permission(self, request) -> bool:
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("threads.moderate")
 
 
@@ -117,6 +118,34 @@ def confirm_and_run(
     return TemplateResponse(request, "moderation/admin_action.html", context)
 
 
+def service_action(
+    description: str,
+    title: str,
+    service: Callable[..., object],
+    target: str,
+    form_class: type[forms.Form] = ReasonForm,
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet], TemplateResponse | None]:
+    """An admin action (needing threads.moderate), labelled `description`: a page titled
+    `title` asks for `form_class`'s details (a reason), then `service(<target>=obj, ...)` runs for
+    each selected object (confirm_and_run)."""
+
+    @admin.action(description=description, permissions=["moderate"])
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    ) -> TemplateResponse | None:
+        return confirm_and_run(
+            modeladmin,
+            request,
+            queryset,
+            title=title,
+            form_class=form_class,
+            service=service,
+            target=target,
+        )
+
+    return action
+
+
 # --- Users --------------------------------------------------------------------------------
 
 
@@ -136,7 +165,7 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Crux", {"fields": ("bio", "imported")}))
     actions = ["ban_users", "unban_users", "make_moderators", "remove_moderators"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
         now = timezone.now()
         return (
             super()
@@ -154,36 +183,20 @@ class UserAdmin(ModeratorActionsMixin, DjangoUserAdmin):
         )
 
     @admin.display(boolean=True, description="moderator", ordering="in_moderators")
-    def is_moderator_flag(self, user) -> bool:
+    def is_moderator_flag(self, user: User) -> bool:
         return user.in_moderators
 
     @admin.display(boolean=True, description="banned", ordering="banned")
-    def is_banned_flag(self, user) -> bool:
+    def is_banned_flag(self, user: User) -> bool:
         return user.banned
 
-    @admin.action(description="Ban the selected users", permissions=["moderate"])
-    def ban_users(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Ban users",
-            form_class=BanForm,
-            service=moderation.ban_user,
-            target="user",
-        )
+    ban_users = service_action(
+        "Ban the selected users", "Ban users", moderation.ban_user, "user", BanForm
+    )
 
-    @admin.action(description="Lift the bans of the selected users", permissions=["moderate"])
-    def unban_users(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Lift bans",
-            form_class=ReasonForm,
-            service=moderation.unban_user,
-            target="user",
-        )
+    unban_users = service_action(
+        "Lift the bans of the selected users", "Lift bans", moderation.unban_user, "user"
+    )
 
     @admin.action(description="Make the selected users moderators", permissions=["change"])
     def make_moderators(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -210,44 +223,38 @@ class ThreadAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
     date_hierarchy = "created"
     actions = ["lock_threads", "unlock_threads"]
 
-    @admin.action(description="Lock the selected threads", permissions=["moderate"])
-    def lock_threads(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Lock threads",
-            form_class=ReasonForm,
-            service=moderation.lock_thread,
-            target="thread",
-        )
+    lock_threads = service_action(
+        "Lock the selected threads", "Lock threads", moderation.lock_thread, "thread"
+    )
 
-    @admin.action(description="Unlock the selected threads", permissions=["moderate"])
-    def unlock_threads(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Unlock threads",
-            form_class=ReasonForm,
-            service=moderation.unlock_thread,
-            target="thread",
-        )
+    unlock_threads = service_action(
+        "Unlock the selected threads", "Unlock threads", moderation.unlock_thread, "thread"
+    )
 
 
-class RemovedFilter(admin.SimpleListFilter):
+class DateSetFilter(admin.SimpleListFilter):
+    """A yes/no filter on whether the date column `field` is set ("yes" means set unless
+    `yes_when_set` is False); `labels` name the two answers."""
+
+    field = ""
+    yes_when_set = True
+    labels = ("Yes", "No")
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", self.labels[0]), ("no", self.labels[1])]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        is_set = (self.value() == "yes") == self.yes_when_set
+        return queryset.filter(**{f"{self.field}__isnull": not is_set})
+
+
+class RemovedFilter(DateSetFilter):
     title = "removed by moderators"
     parameter_name = "removed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Removed"), ("no", "Not removed")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(removed_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(removed_at__isnull=True)
-        return queryset
+    field = "removed_at"
+    labels = ("Removed", "Not removed")
 
 
 class PostTagInline(admin.TabularInline):
@@ -257,7 +264,7 @@ class PostTagInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -281,41 +288,17 @@ class PostAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
     inlines = [PostTagInline]
     actions = ["remove_posts", "restore_posts", "approve_posts"]
 
-    @admin.action(description="Remove the selected posts", permissions=["moderate"])
-    def remove_posts(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Remove posts",
-            form_class=RemovePostForm,
-            service=moderation.remove_post,
-            target="post",
-        )
+    remove_posts = service_action(
+        "Remove the selected posts", "Remove posts", moderation.remove_post, "post", RemovePostForm
+    )
 
-    @admin.action(description="Restore the selected posts", permissions=["moderate"])
-    def restore_posts(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Restore posts",
-            form_class=ReasonForm,
-            service=moderation.restore_post,
-            target="post",
-        )
+    restore_posts = service_action(
+        "Restore the selected posts", "Restore posts", moderation.restore_post, "post"
+    )
 
-    @admin.action(description="Approve the selected held posts", permissions=["moderate"])
-    def approve_posts(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Approve posts",
-            form_class=ReasonForm,
-            service=moderation.approve_post,
-            target="post",
-        )
+    approve_posts = service_action(
+        "Approve the selected held posts", "Approve posts", moderation.approve_post, "post"
+    )
 
 
 @admin.register(Revision)
@@ -346,29 +329,17 @@ class TagAdmin(ModeratorActionsMixin, ReadOnlyAdmin):
     list_select_related = ("merged_into",)
     actions = ["retire_tags", "merge_tags"]
 
-    @admin.action(description="Retire the selected tags", permissions=["moderate"])
-    def retire_tags(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Retire tags",
-            form_class=ReasonForm,
-            service=moderation.retire_tag,
-            target="tag",
-        )
+    retire_tags = service_action(
+        "Retire the selected tags", "Retire tags", taxonomy.retire_tag, "tag"
+    )
 
-    @admin.action(description="Merge the selected tags into another", permissions=["moderate"])
-    def merge_tags(self, request, queryset):
-        return confirm_and_run(
-            self,
-            request,
-            queryset,
-            title="Merge tags",
-            form_class=MergeForm,
-            service=moderation.merge_tag,
-            target="source",
-        )
+    merge_tags = service_action(
+        "Merge the selected tags into another",
+        "Merge tags",
+        taxonomy.merge_tag,
+        "source",
+        MergeForm,
+    )
 
 
 @admin.register(PostTag)
@@ -382,19 +353,12 @@ class PostTagAdmin(ReadOnlyAdmin):
 # --- Reports, bans, the log ---------------------------------------------------------------
 
 
-class OpenFilter(admin.SimpleListFilter):
+class OpenFilter(DateSetFilter):
     title = "state"
     parameter_name = "open"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Open"), ("no", "Resolved")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == "no":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
+    field = "resolved_at"
+    yes_when_set = False
+    labels = ("Open", "Resolved")
 
 
 @admin.register(Report)
@@ -428,7 +392,7 @@ class ModActionAdmin(ReadOnlyAdmin):
     list_select_related = ("moderator", "post", "thread", "user", "tag")
     date_hierarchy = "created"
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict:
         return {}
 
     @admin.display(description="target")

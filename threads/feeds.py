@@ -9,9 +9,12 @@ never an entry nor quoted: its thread says, in our words, that the post is missi
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -25,7 +28,7 @@ FEED_LENGTH = 30
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_text(value):
+def _xml_text(value: object) -> object:
     return _NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
@@ -33,10 +36,10 @@ class AtomFeed(Atom1Feed):
     """Atom without the control characters a post or title may hold: one pasted form
     feed would otherwise make the whole feed fail, for every reader."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()})
 
-    def add_item(self, *args, **kwargs):
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
         super().add_item(*map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()})
 
 
@@ -68,7 +71,7 @@ class NewThreadsFeed(Feed):
     def feed_url(self) -> str:
         return reverse("feed_threads")
 
-    def items(self):
+    def items(self) -> QuerySet[Thread]:
         opening = Prefetch(
             "posts", queryset=Post.objects.public().filter(parent__isnull=True), to_attr="opening"
         )
@@ -98,7 +101,7 @@ class NewThreadsFeed(Feed):
     def item_author_link(self, item: Thread) -> str:
         return item.author.get_absolute_url()
 
-    def item_pubdate(self, item: Thread):
+    def item_pubdate(self, item: Thread) -> datetime:
         return item.created
 
     def item_guid(self, item: Thread) -> str:
@@ -110,7 +113,7 @@ class NewThreadsFeed(Feed):
 class ThreadPostsFeed(Feed):
     feed_type = AtomFeed
 
-    def get_object(self, request, pk: int) -> Thread:
+    def get_object(self, request: HttpRequest, pk: int) -> Thread:
         return get_object_or_404(Thread, pk=pk)
 
     def title(self, obj: Thread) -> str:
@@ -125,7 +128,7 @@ class ThreadPostsFeed(Feed):
     def feed_url(self, obj: Thread) -> str:
         return reverse("feed_thread", args=[obj.pk])
 
-    def items(self, obj: Thread):
+    def items(self, obj: Thread) -> QuerySet[Post]:
         return (
             Post.objects.public()
             .filter(thread=obj, is_placeholder=False)
@@ -147,10 +150,10 @@ class ThreadPostsFeed(Feed):
     def item_author_name(self, item: Post) -> str:
         return item.author.username
 
-    def item_pubdate(self, item: Post):
+    def item_pubdate(self, item: Post) -> datetime:
         return item.created
 
-    def item_updateddate(self, item: Post):
+    def item_updateddate(self, item: Post) -> datetime:
         return item.edited or item.created
 
     def item_guid(self, item: Post) -> str:

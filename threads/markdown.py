@@ -8,16 +8,23 @@ schemes, so neither Markdown tricks nor parser bugs can smuggle script into a pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
     ["table", "strikethrough", "linkify"]
 )
 
 
-def _aligned_cell(self, tokens, idx, options, env):
+def _aligned_cell(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Table cells say their alignment with `align`, which the allowlist keeps, not the
     `style` markdown-it writes, which it drops (and the CSP would refuse)."""
     token = tokens[idx]
@@ -86,7 +93,7 @@ def plain_text(source: str, *, include_quotes: bool = False) -> str:
     return _tokens_text(_parser.parse(source), include_quotes=include_quotes)
 
 
-def _tokens_text(tokens, *, include_quotes: bool) -> str:
+def _tokens_text(tokens: Sequence[Token], *, include_quotes: bool) -> str:
     paragraphs: list[str] = []
     quote_depth = 0
     for token in tokens:
@@ -104,7 +111,7 @@ def _tokens_text(tokens, *, include_quotes: bool) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _inline_text(children) -> str:
+def _inline_text(children: Sequence[Token] | None) -> str:
     parts: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline"):

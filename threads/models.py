@@ -7,6 +7,8 @@ author deletions are flags on the Post.
 
 from __future__ import annotations
 
+from typing import Any, Never
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
@@ -361,10 +363,10 @@ class AppendOnlyError(Exception):
 
 
 class ModActionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> Never:
         raise AppendOnlyError("The moderation log is append-only.")
 
-    def delete(self):
+    def delete(self) -> Never:
         raise AppendOnlyError("The moderation log is append-only.")
 
 
@@ -416,12 +418,12 @@ class ModAction(models.Model):
     def __str__(self) -> str:
         return f"{self.moderator} {self.get_action_display()} ({self.created:%Y-%m-%d})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError("The moderation log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> Never:
         raise AppendOnlyError("The moderation log is append-only.")
 
 

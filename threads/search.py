@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -197,7 +198,9 @@ def highlight_plain(text: str, terms: list[Term], *, context_chars: int = 160) -
     return segments
 
 
-def highlighted(posts, markers: Markers | None, query: str) -> list[tuple[Post, list[Segment]]]:
+def highlighted(
+    posts: Iterable[Post], markers: Markers | None, query: str
+) -> list[tuple[Post, list[Segment]]]:
     """Pair each post of a page of results with its highlighted excerpt."""
     terms = parse_terms(query)
     return [

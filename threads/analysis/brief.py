@@ -75,7 +75,7 @@ def engagement(snapshot: ThreadSnapshot, sentences: OwnSentences) -> Engagement:
     return Engagement(replies, score)
 
 
-def debate_brief(
+def debate_brief(  # noqa: C901 -- the brief's lines in reading order, one branch each
     snapshot: ThreadSnapshot,
     sentences: OwnSentences,
     engaged: Engagement,
@@ -201,7 +201,9 @@ def _concessions(
         and post.parent in by_id
         and by_id[post.parent].author != post.author
     ]
-    parent_score = np.array([engaged.score.get(p.parent, 0.0) for p in found])
+    parent_score = np.array(
+        [engaged.score.get(p.parent, 0.0) if p.parent is not None else 0.0 for p in found]
+    )
     order = sorted(
         range(len(found)),
         key=lambda k: (-engaged.score[found[k].id] - parent_score[k], found[k].created),

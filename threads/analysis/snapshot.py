@@ -62,7 +62,7 @@ class PostInput:
 
 
 def _frozen_array(values: object, dtype: type) -> np.ndarray:
-    array = np.array(values, dtype=dtype, copy=True).reshape(-1)
+    array: np.ndarray = np.array(values, dtype=dtype, copy=True).reshape(-1)
     array.flags.writeable = False
     return array
 

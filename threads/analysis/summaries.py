@@ -349,7 +349,7 @@ def _cruxes(
                 return sections.take(index)
         return None
 
-    found = []
+    found: list[CruxSummary] = []
     for crux in thread_map.cruxes:
         if len(found) >= params.top_cruxes:
             break

@@ -32,7 +32,7 @@ class ImportForm(forms.Form):
         help_text="Tick only if names in the file that match accounts here are those people.",
     )
 
-    def clean_dump(self):
+    def clean_dump(self) -> str:
         upload = self.cleaned_data["dump"]
         if upload.size > MAX_DUMP_BYTES:
             raise forms.ValidationError(

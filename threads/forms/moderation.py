@@ -5,15 +5,19 @@ whose ValidationErrors the views add to these forms."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from threads.models import Report, Role, Tag
-from threads.services.moderation import NOTE_MAX, REASON_MAX, TAG_DESCRIPTION_MAX, TAG_NAME_MAX
+from threads.services.moderation import NOTE_MAX, REASON_MAX
+from threads.services.tags import TAG_DESCRIPTION_MAX, TAG_NAME_MAX
 
 
-def _reason_field(*, required: bool = False, label: str = "Reason", help_text: str = ""):
+def _reason_field(
+    *, required: bool = False, label: str = "Reason", help_text: str = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -27,7 +31,7 @@ def _reason_field(*, required: bool = False, label: str = "Reason", help_text: s
 class TagChoiceField(forms.ModelChoiceField):
     """Live tags, grouped by kind in the <select>."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", Tag.objects.filter(retired=False, merged_into__isnull=True))
         kwargs.setdefault("empty_label", "Choose a tag…")
         super().__init__(**kwargs)
@@ -58,7 +62,7 @@ class TagPostForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": NOTE_MAX, "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, tags: list[Tag] | None = None, **kwargs):
+    def __init__(self, *args: Any, tags: list[Tag] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["tag"]
         if tags is None:
@@ -103,7 +107,7 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("kind") == Report.Kind.REPORT and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Say what is wrong with the post.")
@@ -117,7 +121,7 @@ class ResolveReportsForm(forms.Form):
     tag = TagChoiceField(required=False, label="Tag (when resolving by tagging)")
     reason = _reason_field(required=True)
 
-    def __init__(self, *args, tags: list[Tag] | None = None, **kwargs):
+    def __init__(self, *args: Any, tags: list[Tag] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["tag"]
         if tags is None:
@@ -125,7 +129,7 @@ class ResolveReportsForm(forms.Form):
         else:  # the queue renders one form per post from one list of tags
             field.widget.choices = field.grouped_choices(tags)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("resolution") == Report.Resolution.TAGGED and not cleaned.get("tag"):
             self.add_error("tag", "Choose the tag to put on the post.")
@@ -151,7 +155,7 @@ class BanForm(forms.Form):
     )
     reason = _reason_field(required=True, help_text="The user sees this reason.")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         duration = cleaned.get("duration")
         if duration == "until":
@@ -193,7 +197,9 @@ class TagMergeForm(forms.Form):
     target = TagChoiceField(label="Merge into", empty_label="Choose the tag to keep…")
     reason = _reason_field()
 
-    def __init__(self, *args, source: Tag, tags: list[Tag] | None = None, **kwargs):
+    def __init__(
+        self, *args: Any, source: Tag, tags: list[Tag] | None = None, **kwargs: Any
+    ) -> None:
         self.source = source
         super().__init__(*args, **kwargs)
         field = self.fields["target"]
@@ -202,7 +208,7 @@ class TagMergeForm(forms.Form):
         else:
             field.widget.choices = field.grouped_choices(tags)
 
-    def clean_target(self):
+    def clean_target(self) -> Tag:
         target = self.cleaned_data["target"]
         if target.pk == self.source.pk:
             raise forms.ValidationError("A tag cannot be merged into itself.")

@@ -7,6 +7,7 @@ allowed and say why not, and the views put those messages on the form.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -59,7 +60,7 @@ class PostTextForm(forms.Form):
 class ReplyForm(PostTextForm):
     submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission_token", new_submission_token())
@@ -68,7 +69,7 @@ class ReplyForm(PostTextForm):
 class EditForm(PostTextForm):
     """Editing a reply may change its text, quote and role; the opening post only its text."""
 
-    def __init__(self, *args, opening: bool = False, **kwargs):
+    def __init__(self, *args: Any, opening: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].label = "Text"
         if opening:

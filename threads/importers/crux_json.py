@@ -47,7 +47,7 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _parse_time(value, where: str) -> datetime | None:
+def _parse_time(value: object, where: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -174,7 +174,7 @@ def _show(value: object, limit: int = 40) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
-def record_from_json(data) -> ThreadRecord:
+def record_from_json(data: object) -> ThreadRecord:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DumpError(f'Not a Crux thread export: expected "format": "{FORMAT}".')
     posts_data = data.get("posts")
@@ -232,7 +232,7 @@ def _items(data: dict, key: str, where: str) -> list:
     return value
 
 
-def _object(value, where: str) -> dict:
+def _object(value: object, where: str) -> dict:
     if not isinstance(value, dict):
         raise DumpError(f"{where} must be an object, not {_kind(value)}.")
     return value
@@ -245,7 +245,7 @@ def _kind(value: object) -> str:
     }.get(type(value), "null")  # fmt: skip
 
 
-def _post_from_json(item, index: int) -> PostRecord:
+def _post_from_json(item: object, index: int) -> PostRecord:
     where = f"post #{index + 1}"
     item = _object(item, where)
     if item.get("id") is None:
@@ -276,7 +276,7 @@ def _post_from_json(item, index: int) -> PostRecord:
     )  # fmt: skip
 
 
-def _tag(tag, where: str) -> TagUse:
+def _tag(tag: object, where: str) -> TagUse:
     if isinstance(tag, str):
         return TagUse(slug=tag, name=tag, kind="topic")
     tag = _object(tag, where)

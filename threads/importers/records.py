@@ -120,7 +120,7 @@ def check_link(link: str) -> None:
         raise DumpError(f"The thread link {shown!r} is not an http(s) address.")
 
 
-def check_record(
+def check_record(  # noqa: C901 -- one flat list of independent refusals, each a message
     record: ThreadRecord, *, max_body_chars: int | None = None, max_depth: int | None = None
 ) -> None:
     """Refuse a record that would make an inconsistent thread, with a precise message.

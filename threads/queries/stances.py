@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from threads.models import Credence, Post, QueuePass, RatingQueue, Reaction, Role, User, Vote
 
@@ -94,13 +94,14 @@ class BeliefUpdate:
     at: datetime
 
 
-def _updates(credences) -> list[BeliefUpdate]:
+def _updates(credences: QuerySet[Credence]) -> list[BeliefUpdate]:
     moved = credences.filter(previous__isnull=False).filter(
         Q(value__gte=F("previous") + Credence.BELIEF_UPDATE_POINTS)
         | Q(value__lte=F("previous") - Credence.BELIEF_UPDATE_POINTS)
     )
+    # `previous` is never null here: the filter above asks for it.
     return [
-        BeliefUpdate(user, post, thread, before, after, because, at)
+        BeliefUpdate(user, post, thread, before or 0, after, because, at)
         for user, post, thread, before, after, because, at in moved.order_by(
             "at", "id"
         ).values_list(
@@ -109,7 +110,7 @@ def _updates(credences) -> list[BeliefUpdate]:
     ]
 
 
-def visible_credences():
+def visible_credences() -> QuerySet[Credence]:
     """Credences on posts readers see (held, removed and deleted posts' are withheld)."""
     return Credence.objects.filter(
         post__removed_at__isnull=True,

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
+from django.db.models.sql.compiler import SQLCompiler
 
 from threads.models import PATH_SEGMENT, Credence, Post, PostTag, Reaction, Thread, User, Vote
 from threads.queries.tree import (
@@ -35,6 +37,33 @@ from threads.queries.tree import (
     children_index,
     select_tree,
 )
+
+if TYPE_CHECKING:
+
+    class ShownPost(Post):
+        """A Post as the thread page shows it: the attributes `decorate()` and
+        `attach_tree()` add, declared for the type checker (at run time it is a Post)."""
+
+        pid: str
+        mine: bool
+        my_quality: int
+        my_agree: int
+        shown_replies: list[ShownPost]
+        more_replies: int
+        more_offset: int | None
+        continued: int
+        tag_list: list[ShownTag]
+        tag_match: bool
+        permalink_target: bool
+        levels_left: int
+        css: str
+        main_css: str
+
+        class Meta:
+            abstract = True
+else:
+    ShownPost = Post
+
 
 # --- Who is looking ------------------------------------------------------------------------
 
@@ -79,16 +108,17 @@ class Epoch(Func):
     building 5,000 of them costs more than the rest of the skeleton."""
 
     output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
 
-    def as_sql(self, compiler, connection, **extra):
-        template = "EXTRACT(EPOCH FROM %(expressions)s)"
-        return super().as_sql(compiler, connection, template=template, **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         template = "date_part('epoch', %(expressions)s)"  # a float8, not a numeric
         return super().as_sql(compiler, connection, template=template, **extra)
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
         return super().as_sql(compiler, connection, template=template, **extra)
 
@@ -159,7 +189,7 @@ def reachable(nodes: list[tuple], top: int | None = None) -> list[tuple]:
     return kept if len(kept) < len(nodes) else nodes
 
 
-def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, Post]:
+def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
     """The full rows of the given posts, with author, tags and the viewer's votes.
 
     Two queries: posts (the viewer's votes ride along as subqueries) and their tags.
@@ -190,9 +220,7 @@ def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, Post]:
                 output_field=IntegerField(),
             ),
         )
-    by_id = {post.pk: post for post in posts.order_by()}
-    for post in by_id.values():
-        decorate(post, viewer)
+    by_id = {post.pk: decorate(post, viewer) for post in posts.order_by()}
     if by_id:
         tags = (
             PostTag.objects.filter(post_id__in=list(by_id))
@@ -210,8 +238,9 @@ class ShownTag(NamedTuple):
     kind: str
 
 
-def decorate(post: Post, viewer: Viewer) -> Post:
+def decorate(row: Post, viewer: Viewer) -> ShownPost:
     """Attach what the templates read besides the model's own fields."""
+    post = cast(ShownPost, row)
     post.pid = str(post.pk)  # a str renders without going through number localisation
     post.mine = viewer.user_id is not None and post.author_id == viewer.user_id
     post.my_quality = getattr(post, "my_quality", None) or 0
@@ -228,7 +257,7 @@ def decorate(post: Post, viewer: Viewer) -> Post:
     return post
 
 
-def set_classes(post: Post) -> None:
+def set_classes(post: ShownPost) -> None:
     """The CSS classes of a post's element and of its main part."""
     css = ["post"]
     if post.parent_id is None:
@@ -250,7 +279,9 @@ def set_classes(post: Post) -> None:
     post.main_css = " ".join(main)
 
 
-def attach_tree(selection: TreeSelection, posts: dict[int, Post], *, root_depth: int = 0) -> Post:
+def attach_tree(
+    selection: TreeSelection, posts: dict[int, ShownPost], *, root_depth: int = 0
+) -> ShownPost:
     """Link the loaded posts into the chosen tree; returns the root post."""
     root = posts[selection.root]
     for parent_id, reply_ids in selection.replies.items():
@@ -275,10 +306,10 @@ def attach_tree(selection: TreeSelection, posts: dict[int, Post], *, root_depth:
 class ThreadTree:
     """What a thread page or a permalink shows below its header."""
 
-    root: Post
+    root: ShownPost
     shown: int  # posts on the page, the root included
     total: int  # posts the viewer could see in this (sub)tree
-    ancestors: list[Post] = field(default_factory=list)
+    ancestors: list[ShownPost] = field(default_factory=list)
     tagged: int = 0
 
 
@@ -318,7 +349,7 @@ def permalink_tree(post: Post, viewer: Viewer, *, sort: str) -> ThreadTree:
 
 def replies_page(
     post: Post, viewer: Viewer, *, sort: str, offset: int, levels: int
-) -> tuple[list[Post], Post]:
+) -> tuple[list[ShownPost], ShownPost]:
     """The next replies of `post` from `offset` on, each with the best of its subtree,
     at most `levels` levels deep; returns them and the post (whose `more_replies` says
     whether yet more are left)."""
@@ -337,14 +368,15 @@ def ancestor_ids_of(path: str) -> list[int]:
     return [int(path[i : i + PATH_SEGMENT]) for i in range(0, len(path), PATH_SEGMENT)]
 
 
-def single_post(pk: int, viewer: Viewer) -> Post | None:
+def single_post(pk: int, viewer: Viewer) -> ShownPost | None:
     """One post as the thread page shows it (for the partials htmx swaps in)."""
     return load_posts([pk], viewer).get(pk)
 
 
-def tree_posts(root: Post) -> list[Post]:
+def tree_posts(root: ShownPost) -> list[ShownPost]:
     """The posts of a linked tree, depth-first."""
-    posts, stack = [], [root]
+    posts: list[ShownPost] = []
+    stack = [root]
     while stack:
         post = stack.pop()
         posts.append(post)

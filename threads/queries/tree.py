@@ -72,7 +72,8 @@ def _controversial(node: tuple) -> tuple:
     return (-controversy(up, down), -wilson_lower_bound(up, down))
 
 
-SORT_KEYS: dict[str, Callable[[Node], tuple]] = {
+# Keys read the skeleton's plain tuples (a Node is one too, as tests build them).
+SORT_KEYS: dict[str, Callable[[tuple], tuple]] = {
     "top": _top,
     "new": _new,
     "old": _old,
@@ -194,7 +195,15 @@ def select_tree(
     return selection
 
 
-def _select_focus(nodes, index, root, *, key, budget, focus: set[int]) -> TreeSelection:
+def _select_focus(
+    nodes: Sequence[tuple],
+    index: dict[int | None, list[tuple]],
+    root: int,
+    *,
+    key: Callable[[tuple], tuple],
+    budget: int,
+    focus: set[int],
+) -> TreeSelection:
     parent_of = {node[ID]: node[PARENT] for node in nodes}
     chosen: set[int] = set()
     candidates = sorted((key(n), n[ID]) for n in nodes if n[ID] in focus and n[ID] != root)

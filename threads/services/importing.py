@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -174,10 +174,10 @@ class _Plan:
     record: ThreadRecord
     users: dict[str, User]
     thread_id: int
-    ids: dict[object, int]
-    created: dict[object, object]
-    counts: dict[object, Counter]
-    now: object
+    ids: dict[int | str, int]
+    created: dict[int | str, datetime]
+    counts: dict[int | str, Counter]
+    now: datetime
 
 
 def check_import(record: ThreadRecord) -> None:
@@ -191,7 +191,11 @@ def check_import(record: ThreadRecord) -> None:
     _check_names(_usernames(record) - {""})
     by_key = {post.key: post for post in record.posts}
     for post in record.posts[1:]:
-        if post.quote and not quote_occurs_in(post.quote, by_key[post.parent_key].body):
+        if (
+            post.quote
+            and post.parent_key is not None
+            and not quote_occurs_in(post.quote, by_key[post.parent_key].body)
+        ):
             raise DumpError(f"post {post.key!r}: its quote does not occur in its parent.")
     seen_votes: set[tuple] = set()
     for post in record.posts:
@@ -232,7 +236,7 @@ def _plan(record: ThreadRecord, thread_id: int, users: dict[str, User]) -> _Plan
         post.key: post.created or (record.created or now) + timedelta(microseconds=index)
         for index, post in enumerate(record.posts)
     }
-    counts: dict[object, Counter] = {post.key: Counter() for post in record.posts}
+    counts: dict[int | str, Counter] = {post.key: Counter() for post in record.posts}
     for post in record.posts:
         for vote in post.votes:
             counts[post.key][vote.axis, vote.value] += 1

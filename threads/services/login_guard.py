@@ -20,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -92,21 +94,27 @@ def refusal(request: HttpRequest, seconds: int) -> HttpResponse:
     return response
 
 
-class LoginGuard:
+if TYPE_CHECKING:
+    from django.contrib.auth.views import LoginView as _GuardedView
+else:
+    _GuardedView = object  # a mixin: the view it is mixed into comes after it
+
+
+class LoginGuard(_GuardedView):
     """Mixin for Django's LoginView: refuse a locked account/address pair before the
     form runs, count failed forms, forget the count after a successful login."""
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username, address = request.POST.get("username", ""), client_address(request)
         seconds = seconds_locked(username, address)
         if seconds:
             return refusal(request, seconds)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         record_failure(self.request.POST.get("username", ""), client_address(self.request))
         return super().form_invalid(form)
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         record_success(self.request.POST.get("username", ""), client_address(self.request))
         return super().form_valid(form)

@@ -184,7 +184,9 @@ def submit_reply(
 
 
 @transaction.atomic
-def _reply(*, author, parent, body, role, quote, submission_token) -> Post:
+def _reply(
+    *, author: User, parent: Post, body: str, role: str, quote: str, submission_token: str
+) -> Post:
     ensure_can_participate(author)
     role = _clean_role(role)
     body = _clean_body(body)

@@ -9,11 +9,15 @@ Called from threads.services.analysis.run_analysis, nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from threads.models import RatingQueue
+
+if TYPE_CHECKING:  # the analysis modules load scikit-learn; only the worker imports them
+    from threads.analysis.snapshot import ThreadSnapshot
+    from threads.analysis.thread_map import ThreadMap
 
 # The "Minds changed" section and the summary list at most this many posts.
 MAX_CREDITED = 5
@@ -30,7 +34,9 @@ class StatedOutputs:
     most_credited: list[dict[str, Any]]  # ThreadAnalysis.summary["most_credited"]
 
 
-def stated_outputs(snapshot, thread_map, *, new_since: float | None) -> StatedOutputs:
+def stated_outputs(
+    snapshot: ThreadSnapshot, thread_map: ThreadMap, *, new_since: float | None
+) -> StatedOutputs:
     from threads.analysis.queue import rating_priorities
     from threads.analysis.stated import most_credited, post_stated
 

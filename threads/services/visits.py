@@ -30,7 +30,7 @@ def record_map_seen(*, user: User, thread: Thread, analysis: ThreadAnalysis) -> 
         thread=thread,
         defaults={
             "watermark": analysis.watermark,
-            "map_seen": visit_memory(analysis.map),
+            "map_seen": visit_memory(analysis.map or {}),
             "seen_at": timezone.now(),
         },
     )

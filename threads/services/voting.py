@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from threads.models import Post, Thread, User, Vote
@@ -19,7 +20,7 @@ from threads.services import limits
 from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate
 
-COUNTER = {
+COUNTER: dict[tuple[str, int], str] = {
     (Vote.Axis.QUALITY, 1): "upvotes",
     (Vote.Axis.QUALITY, -1): "downvotes",
     (Vote.Axis.AGREE, 1): "agrees",
@@ -54,7 +55,7 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
     limits.check(user, "vote")
 
     existing = Vote.objects.filter(user=user, post=post, axis=axis).first()
-    counters: dict[str, F] = {}
+    counters: dict[str, Combinable] = {}
     if existing is None:
         Vote.objects.create(user=user, post=post, axis=axis, value=value)
         counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) + 1

@@ -13,19 +13,30 @@ from urllib.parse import quote, urlencode
 from django import template
 from django.conf import settings
 from django.shortcuts import resolve_url
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
 from threads import markdown
-from threads.models import Role
+from threads.models import Post, Role, Tag, User
+from threads.queries.thread_page import ShownTag
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def render_partial(context: template.Context, name: str, values: dict) -> str:
+    """`{% render_partial "page.html#partial" values %}`: the named partial with the
+    `values` a view prepared as its whole context (the page's own variables stay out),
+    as the thread page shows the analysis panel."""
+    return get_template(name).render(values, request=getattr(context, "request", None))
+
 
 ROLE_LABELS = {role.value: role.label for role in Role}
 
 
 @register.filter
-def body_html(stored_html: str):
+def body_html(stored_html: str) -> str:
     """Post.body_html (sanitised when the post was saved) as HTML."""
     return markdown.safe_html(stored_html or "")
 
@@ -77,7 +88,7 @@ def post_link(name: str, *args: int) -> str:
 
 
 @register.filter
-def link(post, name: str) -> str:
+def link(post: Post, name: str) -> str:
     """`{{ post|link:"reply" }}`: the URL of a post route that takes the post's id;
     `{{ post|link:"post" }}` is the permalink."""
     if name == "post":
@@ -86,7 +97,7 @@ def link(post, name: str) -> str:
 
 
 @register.filter
-def tag_url(tag) -> str:
+def tag_url(tag: Tag | ShownTag) -> str:
     """A tag's page (the "tag" route), or the thread filtered by it if there is none."""
     try:
         return _pattern("tag", get_script_prefix(), 1).format(tag.slug)
@@ -95,7 +106,7 @@ def tag_url(tag) -> str:
 
 
 @register.filter
-def profile_url(user) -> str:
+def profile_url(user: User) -> str:
     """A user's profile page (the "profile" route), or "" while there is none."""
     try:
         username = quote(user.username, safe="@+.-_~")

@@ -4,8 +4,9 @@ a credence histogram drawn with block characters (no inline styles: CSP)."""
 from __future__ import annotations
 
 from django import template
+from django.template import Context
 
-from threads.models import Reaction
+from threads.models import Post, Reaction
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ REACTION_LABELS = dict(Reaction.Kind.choices)
 
 
 @register.simple_tag(takes_context=True)
-def stated_for(context, post) -> dict | None:
+def stated_for(context: Context, post: Post) -> dict | None:
     """`{% stated_for post as stated %}`: the credence and reaction tallies the last
     analysis run stored for this post (ThreadAnalysis.panel["stated"]), or None; pages
     without an `analysis` in their context get None."""
@@ -23,13 +24,13 @@ def stated_for(context, post) -> dict | None:
 
 
 @register.filter
-def minds_changed(analysis) -> list:
+def minds_changed(analysis: object) -> list:
     panel = getattr(analysis, "panel", None) or {}
     return (panel.get("stated") or {}).get("minds_changed", [])
 
 
 @register.filter
-def histogram(bins) -> str:
+def histogram(bins: object) -> str:
     """Five counts as five block characters, the tallest full."""
     bins = list(bins or [])
     top = max(bins, default=0)
@@ -44,5 +45,5 @@ def reaction_label(kind: str) -> str:
 
 
 @register.filter
-def percent(value) -> str:
+def percent(value: object) -> str:
     return "" if value is None else f"{round(float(value))}%"

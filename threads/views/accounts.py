@@ -7,9 +7,12 @@ protection (lockout after failed attempts) has one obvious place to go.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -31,7 +34,7 @@ class LogoutView(auth_views.LogoutView):
 
     http_method_names = ["get", "post", "options"]
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return render(request, "registration/logout_confirm.html")
 
 
@@ -59,7 +62,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 )
 
 
-def _next_url(request) -> str | None:
+def _next_url(request: HttpRequest) -> str | None:
     candidate = request.POST.get("next") or request.GET.get("next")
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -71,7 +74,7 @@ def _next_url(request) -> str | None:
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     """Create an account and log straight in."""
     if request.user.is_authenticated:
         return redirect(_next_url(request) or "home")

@@ -7,10 +7,8 @@ from datetime import timedelta
 from textwrap import shorten
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -22,6 +20,7 @@ from threads.services import visits
 PANEL_FIELDS = ("analysis__map", "analysis__summary")  # what the panel never reads
 # "Map computed 3 minutes ago" may lag this much; everything else is in the cache key.
 PANEL_CACHE_SECONDS = 60
+PANEL = "threads/analysis_panel.html#panel"
 
 
 def panel_context(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
@@ -58,9 +57,10 @@ def _recently_requested(analysis: ThreadAnalysis) -> bool:
     return analysis.status in ("pending", "running") or bool(latest and latest > since)
 
 
-def render_panel(request, thread: Thread) -> str:
-    """The panel's HTML, cached for a minute per state of the analysis: it is the same
-    for every reader but for whether they are logged in ("since your last visit")."""
+def panel_for_reader(request: HttpRequest, thread: Thread) -> dict:
+    """What the panel template reads, and what its `{% cache %}` is keyed on: the state of
+    the analysis and whether the reader is logged in ("since your last visit"); beyond
+    that the panel is the same for every reader."""
     analysis = getattr(thread, "analysis", None)
     state = "none"
     if analysis is not None:
@@ -74,24 +74,23 @@ def render_panel(request, thread: Thread) -> str:
         )
         state = "-".join(str(part) for part in parts)
     user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated)
-    key = f"panel:{thread.pk}:{state}:{int(signed_in)}"
-    html = cache.get(key)
-    if html is None:
-        context = {**panel_context(thread, analysis), "user": user}
-        html = render_to_string("threads/analysis_panel.html#panel", context, request=request)
-        cache.set(key, html, PANEL_CACHE_SECONDS)
-    return html
+    return {
+        **panel_context(thread, analysis),
+        "user": user,
+        "panel_state": state,
+        "signed_in": bool(user and user.is_authenticated),
+        "panel_cache_seconds": PANEL_CACHE_SECONDS,
+    }
 
 
 @require_GET
 @never_cache
-def analysis_panel(request, pk: int):
+def analysis_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The panel alone, for htmx to refresh while an analysis is pending."""
     thread = get_object_or_404(
         Thread.objects.select_related("analysis").defer(*PANEL_FIELDS), pk=pk
     )
-    return HttpResponse(render_panel(request, thread))
+    return render(request, PANEL, panel_for_reader(request, thread))
 
 
 def _not_found(pk: int) -> JsonResponse:
@@ -111,7 +110,7 @@ def _header(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
 
 
 @require_GET
-def map_json(request, pk: int):
+def map_json(request: HttpRequest, pk: int) -> HttpResponse:
     thread = Thread.objects.select_related("analysis").filter(pk=pk).first()
     if thread is None:
         return _not_found(pk)
@@ -124,7 +123,7 @@ def map_json(request, pk: int):
 
 
 @require_GET
-def summary_json(request, pk: int):
+def summary_json(request: HttpRequest, pk: int) -> HttpResponse:
     thread = Thread.objects.select_related("analysis").filter(pk=pk).first()
     if thread is None:
         return _not_found(pk)
@@ -134,7 +133,7 @@ def summary_json(request, pk: int):
 
 @require_GET
 @never_cache
-def analysis_changes(request, pk: int):
+def analysis_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed in the map since this reader last looked; then remember this look."""
     thread = get_object_or_404(Thread.objects.select_related("analysis"), pk=pk)
     analysis = getattr(thread, "analysis", None)

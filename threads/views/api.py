@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from threads.models import Post, Thread
@@ -64,7 +64,7 @@ def _post_json(post: Post, *, moderator: bool) -> dict:
 
 
 @require_GET
-def thread_json(request, pk: str):
+def thread_json(request: HttpRequest, pk: str) -> HttpResponse:
     """One thread and all its posts, depth-first. Two queries whatever the size."""
     if not (pk.isascii() and pk.isdigit()):
         return _error(f"No thread with id {pk!r}: thread ids are whole numbers.", 404)
@@ -89,7 +89,7 @@ def thread_json(request, pk: str):
 
 
 @require_GET
-def threads_json(request):
+def threads_json(request: HttpRequest) -> HttpResponse:
     """Threads by last activity, THREADS_PER_PAGE a page (?page=N, from 1)."""
     paginator = Paginator(
         Thread.objects.order_by("-last_activity", "-pk"),

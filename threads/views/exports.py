@@ -35,7 +35,7 @@ def _json(document: dict) -> JsonResponse:
 
 
 @require_GET
-def export_json(request, pk: int):
+def export_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The crux-thread/1 document (format in threads/importers/crux_json.py). Lossless, so
     it carries removed and held posts, their history and who voted how: moderators only."""
     if not (request.user.is_authenticated and request.user.is_moderator):
@@ -46,7 +46,7 @@ def export_json(request, pk: int):
 
 
 @require_GET
-def export_aif(request, pk: int):
+def export_aif(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(
         request,
         pk,
@@ -56,7 +56,7 @@ def export_aif(request, pk: int):
 
 
 @require_GET
-def export_argdown(request, pk: int):
+def export_argdown(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(
         request,
         pk,

@@ -22,7 +22,7 @@ from threads.services.importing import (
 from threads.views.decorators import HtmxHttpRequest, moderator_required
 
 
-def _preview_rows(prepared) -> list[dict]:
+def _preview_rows(prepared: object) -> list[dict]:
     """One row per post, opening first, with its depth for indentation."""
     depth: dict = {}
     rows = []

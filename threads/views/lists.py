@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
@@ -69,7 +69,7 @@ def attach_opening_tags(threads: list[Thread]) -> None:
 
 
 @require_GET
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "activity")
     if sort not in SORTS:
         sort = "activity"
@@ -90,7 +90,7 @@ def _participation_refusal(user: User) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_thread(request):
+def new_thread(request: HttpRequest) -> HttpResponse:
     """Open a thread. Without JavaScript a plain POST redirects to the new thread; with
     htmx the form re-renders in place (422) or the browser is sent to the thread."""
     form = NewThreadForm(request.POST if request.method == "POST" else None)
@@ -120,7 +120,7 @@ def new_thread(request):
 
 
 @require_GET
-def search(request):
+def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     thread_hits, page = [], None
     if query:
@@ -140,7 +140,7 @@ def search(request):
 
 
 @require_GET
-def profile(request, username: str):
+def profile(request: HttpRequest, username: str) -> HttpResponse:
     """A user's posts, newest first. Others do not see removed, deleted or held posts;
     the user themself and moderators see them, marked."""
     person = User.objects.filter(username=username).first()

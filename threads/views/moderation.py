@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -105,7 +106,9 @@ PANEL_ACTIONS = {
 }
 
 
-def _panel_form(action: str, post: Post, data=None, **kwargs) -> forms.Form:
+def _panel_form(
+    action: str, post: Post, data: QueryDict | None = None, **kwargs: Any
+) -> forms.Form:
     # The ids carry the post id, so many panels can sit on one thread page.
     return PANEL_ACTIONS[action].form(data, auto_id=f"id_{action}_{post.pk}_%s", **kwargs)
 
@@ -116,7 +119,7 @@ def _post_or_404(post_id: int, viewer: object = None) -> Post:
     return get_object_or_404(posts.select_related("thread", "author"), pk=post_id)
 
 
-def _panel_context(post: Post, **bound) -> dict:
+def _panel_context(post: Post, **bound: Any) -> dict:
     """Everything the panel shows, with `bound` (submitted) forms in place of blank ones."""
     tags = reads.live_tags()
     forms = {
@@ -139,7 +142,7 @@ def _panel_context(post: Post, **bound) -> dict:
     }
 
 
-def _render_panel(request: HtmxHttpRequest, post: Post, **bound) -> HttpResponse:
+def _render_panel(request: HtmxHttpRequest, post: Post, **bound: Any) -> HttpResponse:
     context = _panel_context(post, **bound)
     return render_form(request, POST_TEMPLATE, "panel", context, form_id=f"mod-panel-{post.pk}")
 
@@ -178,40 +181,24 @@ def _panel_action(request: HtmxHttpRequest, post_id: int, action: str) -> HttpRe
     return _render_panel(request, post, **{action: form})
 
 
-@moderator_required
-@require_POST
-def tag_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "tag")
+def _panel_view(action: str) -> Callable[[HtmxHttpRequest, int], HttpResponse]:
+    """The POST view of one of the post panel's actions (see PANEL_ACTIONS)."""
+
+    @moderator_required
+    @require_POST
+    def view(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
+        return _panel_action(request, post_id, action)
+
+    view.__name__ = view.__qualname__ = f"{action}_view"
+    return view
 
 
-@moderator_required
-@require_POST
-def untag_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "untag")
-
-
-@moderator_required
-@require_POST
-def change_role(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "role")
-
-
-@moderator_required
-@require_POST
-def remove_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "remove")
-
-
-@moderator_required
-@require_POST
-def restore_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "restore")
-
-
-@moderator_required
-@require_POST
-def approve_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
-    return _panel_action(request, post_id, "approve")
+tag_post = _panel_view("tag")
+untag_post = _panel_view("untag")
+change_role = _panel_view("role")
+remove_post = _panel_view("remove")
+restore_post = _panel_view("restore")
+approve_post = _panel_view("approve")
 
 
 @login_required
@@ -264,11 +251,15 @@ def _with_excerpt(post: Post, words: int = 60) -> Post:
     return post
 
 
-def _resolve_form(post: Post, data=None, tags: list[Tag] | None = None) -> ResolveReportsForm:
+def _resolve_form(
+    post: Post, data: QueryDict | None = None, tags: list[Tag] | None = None
+) -> ResolveReportsForm:
     return ResolveReportsForm(data, tags=tags, auto_id=f"id_resolve_{post.pk}_%s")
 
 
-def _queue_context(request: HtmxHttpRequest, *, bound_post: Post | None = None, bound=None) -> dict:
+def _queue_context(
+    request: HtmxHttpRequest, *, bound_post: Post | None = None, bound: dict | None = None
+) -> dict:
     """The queue page, in a fixed number of queries. `bound` is a submitted form with
     errors, shown in place of the blank one of `bound_post`."""
     page = Paginator(reads.report_groups(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -296,7 +287,9 @@ def moderation_queue(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, QUEUE_TEMPLATE, _queue_context(request))
 
 
-def _queue_error(request: HtmxHttpRequest, post: Post, form, partial: str, context: dict):
+def _queue_error(
+    request: HtmxHttpRequest, post: Post, form: forms.Form, partial: str, context: dict
+) -> HttpResponse:
     """A queue form with errors: the entry (htmx) or the whole queue with a message."""
     if request.htmx:
         item_id = f"queue-{post.pk}" if partial == "report-group" else f"held-{post.pk}"
@@ -384,7 +377,9 @@ def unlock_thread(request: HtmxHttpRequest, thread_id: int) -> HttpResponse:
 USER_TEMPLATE = "moderation/user.html"
 
 
-def _user_context(member: User, *, ban_form=None, unban_form=None) -> dict:
+def _user_context(
+    member: User, *, ban_form: forms.Form | None = None, unban_form: forms.Form | None = None
+) -> dict:
     bans = reads.member_bans(member)
     active = member.active_ban()
     return {

@@ -89,7 +89,9 @@ def react(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- The rating queue ------------------------------------------------------------------------
 
 
-def _queue_context(request: HtmxHttpRequest, thread: Thread, *, rated: int = 0, error: str = ""):
+def _queue_context(
+    request: HtmxHttpRequest, thread: Thread, *, rated: int = 0, error: str = ""
+) -> dict:
     found = stance_queries.next_post_for(thread.pk, request.user)
     visible = Post.objects.visible_to(_viewer(request)).select_related("author")
     post = parent = None

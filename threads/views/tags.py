@@ -4,6 +4,8 @@ and the public moderation log, which anyone may read; and the moderators' taxono
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from threads.forms.moderation import ReasonForm, TagCreateForm, TagMergeForm, TagRenameForm
 from threads.models import ModAction, Role, Tag
 from threads.queries import moderation as reads
-from threads.services import moderation
+from threads.services import tags as taxonomy
 from threads.services.posting import excerpt
 from threads.views.decorators import HtmxHttpRequest, moderator_required
 from threads.views.responses import render_form, service_errors
@@ -71,7 +73,9 @@ def moderation_log(request: HtmxHttpRequest) -> HttpResponse:
 TAGS_TEMPLATE = "moderation/tags_manage.html"
 
 
-def _tag_rows(tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound):
+def _tag_rows(
+    tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound: Any
+) -> list[Tag]:
     """Tags with their rename/merge/retire forms; `bound` forms (submitted, with errors)
     replace the blank ones of `bound_tag`."""
     for tag in tags:
@@ -89,7 +93,9 @@ def _tag_rows(tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None,
     return tags
 
 
-def _manage_context(*, create_form=None, bound_tag: Tag | None = None, **bound) -> dict:
+def _manage_context(
+    *, create_form: forms.Form | None = None, bound_tag: Tag | None = None, **bound: Any
+) -> dict:
     rows = _tag_rows(
         list(reads.tags_with_counts()), reads.live_tags(), bound_tag=bound_tag, **bound
     )
@@ -110,7 +116,7 @@ def create_tag(request: HtmxHttpRequest) -> HttpResponse:
     form = TagCreateForm(request.POST)
     if form.is_valid():
         with service_errors(form):
-            tag = moderation.create_tag(moderator=request.user, **form.cleaned_data)
+            tag = taxonomy.create_tag(moderator=request.user, **form.cleaned_data)
     if form.is_valid():
         messages.success(request, f"Tag “{tag.name}” created.")
         target = f"{reverse('mod_tags')}#tag-{tag.pk}"
@@ -151,7 +157,7 @@ def rename_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = TagRenameForm(request.POST, auto_id=f"id_rename_{tag.pk}_%s")
     if form.is_valid():
         with service_errors(form):
-            if not moderation.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
+            if not taxonomy.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
                 form.add_error(None, "Nothing to change: the name and description are the same.")
     return _tag_row_answer(request, tag, form, form_attr="rename_form", done="Tag renamed.")
 
@@ -163,7 +169,7 @@ def merge_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = TagMergeForm(request.POST, source=tag, auto_id=f"id_merge_{tag.pk}_%s")
     if form.is_valid():
         with service_errors(form):
-            moderation.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
+            taxonomy.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
     done = "Tag merged: its posts now carry the other tag, and its page redirects there."
     return _tag_row_answer(request, tag, form, form_attr="merge_form", done=done)
 
@@ -175,7 +181,7 @@ def retire_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = ReasonForm(request.POST, auto_id=f"id_retire_{tag.pk}_%s")
     if form.is_valid():
         with service_errors(form):
-            if not moderation.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
+            if not taxonomy.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
                 form.add_error(None, "This tag is already retired.")
     done = "Tag retired: it stays on its posts but cannot be applied any more."
     return _tag_row_answer(request, tag, form, form_attr="retire_form", done=done)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +29,7 @@ from threads.forms.posts import (
 from threads.models import Post, Thread
 from threads.queries import Viewer
 from threads.services import posting, voting
+from threads.views.analysis import panel_for_reader
 from threads.views.decorators import HtmxHttpRequest, login_required
 from threads.views.responses import add_service_errors, back_to_post, post_anchor
 
@@ -50,7 +52,9 @@ def _visible_post_or_404(pk: int, viewer: Viewer) -> Post:
     return post
 
 
-def _render(request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200):
+def _render(
+    request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200
+) -> HttpResponse:
     """render(), with what every post partial reads: the viewer and the sort in use."""
     context.setdefault("viewer", _viewer(request))
     context.setdefault("sort", queries.clean_sort(request.GET.get("sort")))
@@ -106,6 +110,7 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     context = {
         "thread": thread,
         "analysis": getattr(thread, "analysis", None),
+        "panel": panel_for_reader(request, thread),
         "sort": sort,
         "sorts": queries.SORTS,
         "tag": tag,
@@ -139,7 +144,7 @@ def _tag_name(root: Post, slug: str) -> str:
     return slug
 
 
-def _permalink_context(request: HtmxHttpRequest, post: Post, **extra) -> dict:
+def _permalink_context(request: HtmxHttpRequest, post: Post, **extra: Any) -> dict:
     viewer = _viewer(request)
     sort = queries.clean_sort(request.GET.get("sort"))
     tree = queries.permalink_tree(post, viewer, sort=sort)
@@ -155,7 +160,9 @@ def _permalink_context(request: HtmxHttpRequest, post: Post, **extra) -> dict:
     }
 
 
-def _permalink_response(request: HtmxHttpRequest, post: Post, *, status: int = 200, **extra):
+def _permalink_response(
+    request: HtmxHttpRequest, post: Post, *, status: int = 200, **extra: Any
+) -> HttpResponse:
     context = _permalink_context(request, post, **extra)
     posts = [*context["ancestors"], *queries.tree_posts(context["root"])]
     return _render_posts(

@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from threads.models import Thread
 from threads.services.analysis import request_analysis, run_analysis
@@ -9,11 +10,11 @@ from threads.services.analysis import request_analysis, run_analysis
 class Command(BaseCommand):
     help = "Compute a thread's disagreement map and summaries (in this process with --sync)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("thread_id", type=int)
         parser.add_argument("--sync", action="store_true", help="Run here, not on a worker.")
 
-    def handle(self, *args, thread_id: int, sync: bool, **options):
+    def handle(self, *args: Any, thread_id: int, sync: bool, **options: Any) -> None:
         if not Thread.objects.filter(pk=thread_id).exists():
             raise CommandError(f"No thread with id {thread_id}.")
         if not sync:

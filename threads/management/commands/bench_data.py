@@ -31,11 +31,13 @@ import itertools
 import random
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from threads.importers.parsed import DumpError
 from threads.importers.records import PostRecord, ThreadRecord, VoteRecord
@@ -118,7 +120,7 @@ class _Post:
     votes: list[VoteRecord] = field(default_factory=list)
 
 
-def _cumulative(weights) -> list[float]:
+def _cumulative(weights: Iterable[float]) -> list[float]:
     return list(itertools.accumulate(weights))
 
 
@@ -369,7 +371,7 @@ class Command(BaseCommand):
         "import path and print its id."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--posts", type=int, default=1000, help="Posts, opening included.")
         parser.add_argument(
             "--participants", type=int, default=300, help="People who post or vote."
@@ -379,7 +381,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, posts: int, participants: int, votes: int | None, seed: int, **opts):
+    def handle(
+        self, *args: Any, posts: int, participants: int, votes: int | None, seed: int, **opts: Any
+    ) -> None:
         if posts < 1 or participants < 2 or (votes is not None and votes < 0):
             raise CommandError("Need --posts >= 1, --participants >= 2 and --votes >= 0.")
         started = time.perf_counter()

@@ -1,6 +1,7 @@
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from threads.importers import FORMATS
 from threads.importers.parsed import DumpError
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         "file prints one line and exits with status 2; nothing is written."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
         parser.add_argument("--title", help="Thread title (raw dumps may not carry one).")
         parser.add_argument("--format", choices=FORMATS, default="auto")
@@ -38,7 +39,16 @@ class Command(BaseCommand):
             "(without it, such a file is refused).",
         )
 
-    def handle(self, *args, path, title, format, dry_run, map_existing, **options):
+    def handle(
+        self,
+        *args: Any,
+        path: str,
+        title: str | None,
+        format: str,
+        dry_run: bool,
+        map_existing: bool,
+        **options: Any,
+    ) -> None:
         try:
             text = read_dump_file(path)
             thread, report = import_text(

@@ -1,5 +1,6 @@
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -16,7 +17,7 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 class Command(BaseCommand):
     help = "Import the demo debates and compute their maps and summaries (idempotent)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for entry in json.loads((DEMO_DIR / "manifest.json").read_text()):
             path = DEMO_DIR / entry["file"]
             try:
