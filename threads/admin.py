@@ -436,7 +436,10 @@ class ModActionAdmin(ReadOnlyAdmin):
 
 @admin.register(ThreadAnalysis)
 class ThreadAnalysisAdmin(ReadOnlyAdmin):
-    list_display = ("thread", "status", "watermark", "algorithm", "computed_at", "error_at")
+    list_display = (
+        "thread", "status", "watermark", "algorithm", "computed_at", "error_at", "attempts",
+        "failed_version",
+    )  # fmt: skip
     list_filter = ("status",)
     search_fields = ("thread__title",)
     list_select_related = ("thread",)
