@@ -268,7 +268,7 @@ class WorkerLost(BaseException):
 def test_a_run_that_kills_its_worker_is_given_up_after_the_cap_and_not_swept(
     db, settings, monkeypatch
 ):
-    import threads.analysis
+    import threads.analysis.thread_map
 
     settings.CRUX_ANALYSIS_MAX_ATTEMPTS = 3
     thread = make_thread()
@@ -277,7 +277,7 @@ def test_a_run_that_kills_its_worker_is_given_up_after_the_cap_and_not_swept(
     def die(snapshot):
         raise WorkerLost
 
-    monkeypatch.setattr(threads.analysis, "analyze_thread", die)
+    monkeypatch.setattr(threads.analysis.thread_map, "analyze_thread", die)
     for _ in range(3):  # three deliveries, each losing its worker mid-run
         with pytest.raises(WorkerLost):
             analysis_service.run_analysis(thread.pk)
@@ -293,24 +293,24 @@ def test_a_run_that_kills_its_worker_is_given_up_after_the_cap_and_not_swept(
 
 
 def test_an_ordinary_failure_is_not_retried_by_the_sweep_until_the_thread_changes(db, monkeypatch):
-    import threads.analysis
+    import threads.analysis.thread_map
 
     thread = make_thread()
 
     def broken(snapshot):
         raise ValueError("bad input")
 
-    monkeypatch.setattr(threads.analysis, "analyze_thread", broken)
+    monkeypatch.setattr(threads.analysis.thread_map, "analyze_thread", broken)
     with pytest.raises(ValueError):
         analysis_service.run_analysis(thread.pk)
     assert thread.pk not in analysis_service.stale_thread_ids()
 
 
 def test_the_failure_and_its_reason_are_in_the_admin(client, db, monkeypatch):
-    import threads.analysis
+    import threads.analysis.thread_map
 
     thread = make_thread()
-    monkeypatch.setattr(threads.analysis, "analyze_thread", lambda s: 1 / 0)
+    monkeypatch.setattr(threads.analysis.thread_map, "analyze_thread", lambda s: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         analysis_service.run_analysis(thread.pk)
     client.force_login(make_user("chief", is_staff=True, is_superuser=True))
