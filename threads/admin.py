@@ -29,6 +29,7 @@ from threads.models import (
     ModAction,
     Post,
     PostTag,
+    RateCounter,
     Report,
     Revision,
     Tag,
@@ -451,3 +452,11 @@ class ThreadVisitAdmin(ReadOnlyAdmin):
     list_display = ("user", "thread", "seen_at", "watermark")
     list_select_related = ("user", "thread")
     exclude = ("map_seen",)
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(ReadOnlyAdmin):
+    """The rate limits' database fallback (threads/services/limits.py), to look at only."""
+
+    list_display = ("key", "count", "expires")
+    search_fields = ("key",)
