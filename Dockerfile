@@ -15,4 +15,5 @@ COPY --chown=crux:crux . .
 RUN SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput
 USER crux
 EXPOSE 8000
-CMD ["gunicorn", "forum.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# gunicorn kills a request after --timeout (GUNICORN_TIMEOUT, 30 s); PostgreSQL gives up first.
+CMD ["gunicorn", "forum.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", "--access-logfile", "-"]

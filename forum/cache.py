@@ -1,16 +1,29 @@
-"""A Redis cache that degrades to "nothing cached" while Redis is down.
+"""A Redis cache that degrades to "nothing cached" while Redis is down or hung.
 
 Crux keeps page fragments, rate-limit counters and analysis coalescing keys in the
-cache; none of them is worth failing a request over. While Redis is unreachable, reads
-miss, writes are dropped (rate limits then fail open), and a warning is logged at most
-once a minute, so readers and writers carry on against the database alone.
+cache; none of them is worth holding a request over. Three things bound how long a
+request can wait on Redis (issue #17, item 3):
+
+- short socket timeouts (settings: CRUX_REDIS_SOCKET_TIMEOUT, 0.2 s by default), so one
+  call to a frozen Redis gives up quickly;
+- a circuit breaker, shared by the cache and the Celery publish in this process: after
+  REDIS_BREAKER.threshold failures in a row it stops trying for REDIS_BREAKER.cooloff
+  seconds (30), so a request meets at most `threshold` timeouts, however many cache
+  calls it makes; the beat sweep catches up the analyses that could not be enqueued;
+- callers never see an exception: reads miss, writes are dropped, and counters report
+  `None` so that the rate limits and the login guard fall back to the database
+  (threads/services/limits.py) instead of failing open.
+
+A warning is logged at most once a minute.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -20,81 +33,131 @@ log = logging.getLogger(__name__)
 WARN_EVERY_SECONDS = 60
 
 
+class CircuitBreaker:
+    """Closed while calls succeed; open for `cooloff` seconds after `threshold` failures
+    in a row. While open, `allow()` is False and callers skip Redis altogether."""
+
+    def __init__(self, *, threshold: int = 2, cooloff: float = 30.0) -> None:
+        self.threshold = threshold
+        self.cooloff = cooloff
+        self._failures = 0
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    @property
+    def is_open(self) -> bool:
+        return not self.allow()
+
+    def succeeded(self) -> None:
+        if self._failures:
+            with self._lock:
+                self._failures = 0
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._failures >= self.threshold:
+                self._open_until = time.monotonic() + self.cooloff
+                self._failures = 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._open_until = 0.0
+
+
+# One breaker per process: the cache and the broker are the same Redis.
+REDIS_BREAKER = CircuitBreaker()
+
+# INCRBY and set the expiry on first use, in one atomic step.
+_COUNT_SCRIPT = """
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return n
+"""
+
+
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
+    breaker = REDIS_BREAKER
 
-    def _failed(self, operation: str, exc: Exception, fallback: object) -> object:
-        now = time.monotonic()
-        if now - ResilientRedisCache._last_warning > WARN_EVERY_SECONDS:
-            ResilientRedisCache._last_warning = now
-            log.warning("cache: Redis unavailable during %s (%s); serving uncached", operation, exc)
-        return fallback
-
-    def get(self, key: str, default: object = None, version: int | None = None) -> object:
+    def _guarded(
+        self, operation: str, fallback: object, method: Callable[..., object], *args: Any
+    ) -> Any:  # noqa: ANN401 -- whatever the wrapped cache method returns
+        if not self.breaker.allow():
+            return fallback
         try:
-            return super().get(key, default, version)
+            result = method(self, *args)
         except redis.RedisError as exc:
-            return self._failed("get", exc, default)
+            self.breaker.failed()
+            now = time.monotonic()
+            if now - ResilientRedisCache._last_warning > WARN_EVERY_SECONDS:
+                ResilientRedisCache._last_warning = now
+                log.warning(
+                    "cache: Redis unavailable during %s (%s); serving uncached", operation, exc
+                )
+            return fallback
+        self.breaker.succeeded()
+        return result
 
-    def get_many(self, keys: Iterable[str], version: int | None = None) -> dict[str, object]:
-        try:
-            return super().get_many(keys, version)
-        except redis.RedisError as exc:
-            return self._failed("get_many", exc, {})
+    def get(self, key: str, default: object = None, version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("get", default, RedisCache.get, key, default, version)
 
-    def has_key(self, key: str, version: int | None = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except redis.RedisError as exc:
-            return self._failed("has_key", exc, False)
+    def get_many(self, keys: Iterable[str], version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("get_many", {}, RedisCache.get_many, keys, version)
+
+    def has_key(self, key: str, version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("has_key", False, RedisCache.has_key, key, version)
 
     def set(
-        self, key: str, value: object, timeout: object = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> None:
-        try:
-            return super().set(key, value, timeout, version)
-        except redis.RedisError as exc:
-            return self._failed("set", exc, None)
+        self,
+        key: str,
+        value: object,
+        timeout: object = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> Any:  # noqa: ANN401
+        return self._guarded("set", None, RedisCache.set, key, value, timeout, version)
 
     def set_many(
-        self, data: dict[str, object], timeout: object = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> list[str]:
-        try:
-            return super().set_many(data, timeout, version)
-        except redis.RedisError as exc:
-            return self._failed("set_many", exc, list(data))
+        self,
+        data: dict,
+        timeout: object = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> Any:  # noqa: ANN401
+        return self._guarded("set_many", list(data), RedisCache.set_many, data, timeout, version)
 
     def add(
-        self, key: str, value: object, timeout: object = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> bool:
-        try:
-            return super().add(key, value, timeout, version)
-        except redis.RedisError as exc:
-            # "Added": callers that coalesce work go ahead and do it.
-            return self._failed("add", exc, True)
+        self,
+        key: str,
+        value: object,
+        timeout: object = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> Any:  # noqa: ANN401
+        # "Added" when Redis is away: callers that coalesce work go ahead and do it.
+        return self._guarded("add", True, RedisCache.add, key, value, timeout, version)
 
-    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
-        try:
-            return super().incr(key, delta, version)
-        except redis.RedisError as exc:
-            return self._failed("incr", exc, delta)
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("incr", delta, RedisCache.incr, key, delta, version)
 
-    def touch(
-        self, key: str, timeout: object = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> bool:
-        try:
-            return super().touch(key, timeout, version)
-        except redis.RedisError as exc:
-            return self._failed("touch", exc, False)
+    def touch(self, key: str, timeout: object = DEFAULT_TIMEOUT, version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("touch", False, RedisCache.touch, key, timeout, version)
 
-    def delete(self, key: str, version: int | None = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except redis.RedisError as exc:
-            return self._failed("delete", exc, False)
+    def delete(self, key: str, version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("delete", False, RedisCache.delete, key, version)
 
-    def delete_many(self, keys: Iterable[str], version: int | None = None) -> None:
-        try:
-            return super().delete_many(keys, version)
-        except redis.RedisError as exc:
-            return self._failed("delete_many", exc, None)
+    def delete_many(self, keys: Iterable[str], version: int | None = None) -> Any:  # noqa: ANN401
+        return self._guarded("delete_many", None, RedisCache.delete_many, keys, version)
+
+    def count(self, key: str, delta: int, timeout: int, version: int | None = None) -> int | None:
+        """Add `delta` to the counter `key` (created with expiry `timeout`) and return the
+        new value, atomically; None when Redis cannot answer (callers fall back)."""
+        made = self.make_and_validate_key(key, version=version)
+
+        def run(cache: ResilientRedisCache) -> int:
+            client = cache._cache.get_client(made, write=True)
+            return int(client.eval(_COUNT_SCRIPT, 1, made, int(delta), max(1, int(timeout))))
+
+        return self._guarded("count", None, run)

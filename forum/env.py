@@ -86,3 +86,12 @@ def redis_from_env(name: str) -> str | None:
     except ValueError:
         raise ImproperlyConfigured("REDIS_URL has an invalid port") from None
     return raw
+
+
+def database_timeouts(database: dict, statement_ms: int, lock_ms: int) -> None:
+    """Set PostgreSQL's statement_timeout and lock_timeout on every new connection of
+    `database` (a DATABASES entry); other engines are left alone."""
+    if not database["ENGINE"].endswith("postgresql"):
+        return
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = f"-c statement_timeout={int(statement_ms)} -c lock_timeout={int(lock_ms)}"

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from forum.env import (
     database_from_env,
+    database_timeouts,
     env_bool,
     env_int,
     env_list,
@@ -27,6 +28,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "crux-insecure-development-key-never-use-in-production-0123456789"
+# The placeholders of .env.example are public: refuse them outside development.
+EXAMPLE_SECRETS = {"change-me-to-a-long-random-string-of-at-least-fifty-characters", "change-me"}
+if not DEBUG and (SECRET_KEY in EXAMPLE_SECRETS or SECRET_KEY.startswith("change-me")):
+    raise ImproperlyConfigured("SECRET_KEY is the example from .env.example: set a real secret")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -48,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors under /api/, a friendly 503 when a database timeout fires.
+    "forum.middleware.ErrorResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +88,23 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env("DATABASE_URL", str(VAR_DIR / "crux.sqlite3"))}
+_postgres = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if _postgres and not DEBUG and DATABASES["default"].get("PASSWORD") in EXAMPLE_SECRETS:
+    raise ImproperlyConfigured(
+        "DATABASE_URL carries the example POSTGRES_PASSWORD from .env.example: change it"
+    )
+# PostgreSQL gives up on a web request's statement or lock wait well before gunicorn's
+# own timeout (GUNICORN_TIMEOUT, 30 s, in docker-compose.yml) kills the worker, so the
+# reader gets a friendly 503 (forum/middleware.py) instead of an empty 500, and no write
+# lands after its client gave up. Celery workers get longer ones (forum/celery.py).
+GUNICORN_TIMEOUT = env_int("GUNICORN_TIMEOUT", 30)
+CRUX_DB_STATEMENT_TIMEOUT_MS = env_int("CRUX_DB_STATEMENT_TIMEOUT_MS", 10_000)
+CRUX_DB_LOCK_TIMEOUT_MS = env_int("CRUX_DB_LOCK_TIMEOUT_MS", 3_000)
+CRUX_WORKER_DB_STATEMENT_TIMEOUT_MS = env_int("CRUX_WORKER_DB_STATEMENT_TIMEOUT_MS", 55_000)
+CRUX_WORKER_DB_LOCK_TIMEOUT_MS = env_int("CRUX_WORKER_DB_LOCK_TIMEOUT_MS", 20_000)
+if CRUX_DB_STATEMENT_TIMEOUT_MS >= GUNICORN_TIMEOUT * 1000:
+    raise ImproperlyConfigured("CRUX_DB_STATEMENT_TIMEOUT_MS must be below GUNICORN_TIMEOUT")
+database_timeouts(DATABASES["default"], CRUX_DB_STATEMENT_TIMEOUT_MS, CRUX_DB_LOCK_TIMEOUT_MS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite builds the thread-outline index without its INCLUDE columns; that only costs
 # speed on the embedded default, which PostgreSQL deployments do not use.
@@ -117,6 +141,10 @@ STORAGES = {
 # --- Broker, cache and Celery -------------------------------------------------------------
 
 REDIS_URL = redis_from_env("REDIS_URL")
+# A dead or frozen Redis must not hold a request: each call gives up after this long,
+# and after two failures in a row the circuit breaker in forum/cache.py stops trying
+# for 30 s. A request therefore waits on Redis at most 2 x this (0.4 s) in all.
+CRUX_REDIS_SOCKET_TIMEOUT = env_int("CRUX_REDIS_SOCKET_TIMEOUT_MS", 200) / 1000
 
 if REDIS_URL:
     CACHES = {
@@ -124,8 +152,10 @@ if REDIS_URL:
             "BACKEND": "forum.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "crux",
-            # A dead Redis must not hang page views: fail fast, let callers degrade.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": CRUX_REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": CRUX_REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -151,12 +181,14 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60)
 # Redis redelivers an unacknowledged task after this long; keep it above the hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 75),
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": CRUX_REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": CRUX_REDIS_SOCKET_TIMEOUT,
 }
-# Enqueueing from a web request must not hang when Redis is down: give up quickly;
-# the beat sweep re-enqueues whatever was missed.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Enqueueing from a web request must not hang when Redis is down: one try, a short
+# socket timeout, and the circuit breaker (threads/services/analysis.py); the beat
+# sweep re-enqueues whatever was missed.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
@@ -202,7 +234,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "https:"],
+        # Remote images in posts are shown as links (threads/markdown.py): no reader's
+        # browser calls a third-party host.
+        "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -212,14 +246,30 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login abuse (threads/services/login_guard.py): after this many failed logins for one
+# Login abuse (threads/views/login_guard.py): after this many failed logins for one
 # account from one address, that pair is refused (429) for the cool-off period, even with
-# the right password. Counters live in the cache (Redis in production).
+# the right password; past the per-address number, every account from that address is.
+# Counters live in Redis in production, in the database while Redis is away.
 CRUX_LOGIN_MAX_FAILURES = env_int("CRUX_LOGIN_MAX_FAILURES", 5)
+CRUX_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("CRUX_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 CRUX_LOGIN_COOLOFF_SECONDS = env_int("CRUX_LOGIN_COOLOFF_SECONDS", 900)
-# Only behind a proxy that sets X-Forwarded-For itself: then the address it appended (the
-# last one) is the client's. Otherwise the header is anyone's to forge and is ignored.
-CRUX_TRUST_X_FORWARDED_FOR = env_bool("CRUX_TRUST_X_FORWARDED_FOR", False)
+# Addresses (or networks, 10.0.0.0/8) of our own reverse proxies. Only a request that
+# arrives from one of them has its X-Forwarded-For read, right to left, and the first
+# hop that is not ours is the client. Empty: the header is anyone's to forge; ignored.
+CRUX_TRUSTED_PROXIES = env_list("CRUX_TRUSTED_PROXIES", [])
+# Per-address limits (threads/services/limits.py: DEFAULT_ADDRESS_LIMITS) over signups,
+# exports and map.json; e.g. {"signup": (5, 3600)}. Settings files only.
+CRUX_ADDRESS_LIMITS: dict = {}
+
+# --- Sybil resistance ----------------------------------------------------------------------
+# New accounts confirm their email address by a link (on by default in production, off
+# under `make run`, which sets DEBUG=1).
+CRUX_EMAIL_VERIFICATION = env_bool("CRUX_EMAIL_VERIFICATION", not DEBUG)
+# Whose agree/disagree votes shape the opinion groups (threads/services/analysis.py):
+# a verified email (when verification is on) and an account at least this many days old
+# or with at least this many posts. The map says how many participants were left out.
+CRUX_TRUSTED_MIN_ACCOUNT_DAYS = env_int("CRUX_TRUSTED_MIN_ACCOUNT_DAYS", 0 if DEBUG else 2)
+CRUX_TRUSTED_MIN_POSTS = env_int("CRUX_TRUSTED_MIN_POSTS", 0 if DEBUG else 1)
 
 # --- Logging -------------------------------------------------------------------------------
 
@@ -243,6 +293,9 @@ CRUX_ANALYSIS_COALESCE_SECONDS = env_int("CRUX_ANALYSIS_COALESCE_SECONDS", 2)
 # Equal to the hard time limit: past it the run's worker is gone. With the sweep every
 # 30 s, a run lost with its worker is redone within about 90 s.
 CRUX_ANALYSIS_STUCK_SECONDS = env_int("CRUX_ANALYSIS_STUCK_SECONDS", 60)
+# Poison runs: a run that started this many times for the same data without finishing
+# (its worker died each time) is marked failed instead of being redelivered again.
+CRUX_ANALYSIS_MAX_ATTEMPTS = env_int("CRUX_ANALYSIS_MAX_ATTEMPTS", 3)
 # Failure drills only: sleep this long inside each run, so a test can kill a worker mid-run.
 CRUX_ANALYSIS_DELAY_SECONDS = env_int("CRUX_ANALYSIS_DELAY_SECONDS", 0)
 # The analysis is enqueued when a write commits; tests that drive it by hand turn this off.

@@ -294,3 +294,34 @@ def browser_login(page, username: str, password: str = "correct horse battery") 
     page.fill("input[name=password]", password)
     page.click("form [type=submit]")
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend
+    pointed at it. Yields the list of messages it received (email.message.Message)."""
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(email.message_from_bytes(envelope.original_content or b""))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield received
+    finally:
+        controller.stop()

@@ -40,9 +40,38 @@ def test_votes_toggle_switch_and_keep_the_axes_apart(target):
     assert counters(target) == (1, 0, 0, 1)
     assert vote(voter, target, "quality", -1).value == -1  # switch
     assert counters(target) == (0, 1, 0, 1)
-    assert vote(voter, target, "quality", -1).value == 0  # the same again takes it back
+    assert vote(voter, target, "quality", 0).value == 0  # taking it back is its own action
     assert counters(target) == (0, 0, 0, 1)
     assert Vote.objects.filter(user=voter).count() == 1
+
+
+def test_a_retried_vote_is_a_no_op(target):
+    """The review's finding: a retried POST of the same vote used to undo it."""
+    voter = make_user("voter")
+    assert vote(voter, target, "agree", 1).changed
+    version = Post.objects.get(pk=target.pk).version
+    retry = vote(voter, target, "agree", 1)
+    assert (retry.value, retry.changed) == (1, False)
+    assert counters(target) == (0, 0, 1, 0)
+    assert Post.objects.get(pk=target.pk).version == version  # no new analysis either
+    assert (
+        vote(voter, target, "agree", 0).value == 0
+        and vote(voter, target, "agree", 0).changed is False
+    )
+    assert counters(target) == (0, 0, 0, 0)
+
+
+def test_the_vote_bar_buttons_take_back_a_pressed_vote_and_retries_keep_it(client, target):
+    voter = make_user("voter")
+    client.force_login(voter)
+    url = f"/p/{target.pk}/vote/"
+    for _ in range(2):  # the form posted twice (a retry) leaves one agree vote
+        client.post(url, {"axis": "agree", "value": "1"}, **HTMX)
+    bar = client.post(url, {"axis": "agree", "value": "1"}, **HTMX).content.decode()
+    assert counters(target)[2] == 1
+    assert 'name="value" value="0" class="vote agree" aria-pressed="true"' in bar
+    client.post(url, {"axis": "agree", "value": "0"}, **HTMX)
+    assert counters(target)[2] == 0
 
 
 def test_a_vote_bumps_the_post_version_so_its_cached_rendering_is_replaced(target):
@@ -97,7 +126,7 @@ def test_voting_in_a_locked_thread_is_refused(target, moderator):
     assert not Vote.objects.exists()
 
 
-@pytest.mark.parametrize(("axis", "value"), [("funny", 1), ("quality", 2), ("agree", 0)])
+@pytest.mark.parametrize(("axis", "value"), [("funny", 1), ("quality", 2), ("agree", 5)])
 def test_unknown_axis_or_value_is_refused(target, axis, value):
     with pytest.raises(ValidationError):
         vote(make_user(), target, axis, value)

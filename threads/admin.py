@@ -31,6 +31,7 @@ from threads.models import (
     Post,
     PostTag,
     QueuePass,
+    RateCounter,
     RatingQueue,
     Reaction,
     Report,
@@ -404,7 +405,10 @@ class ModActionAdmin(ReadOnlyAdmin):
 
 @admin.register(ThreadAnalysis)
 class ThreadAnalysisAdmin(ReadOnlyAdmin):
-    list_display = ("thread", "status", "watermark", "algorithm", "computed_at", "error_at")
+    list_display = (
+        "thread", "status", "watermark", "algorithm", "computed_at", "error_at", "attempts",
+        "failed_version",
+    )  # fmt: skip
     list_filter = ("status",)
     search_fields = ("thread__title",)
     list_select_related = ("thread",)
@@ -449,3 +453,11 @@ class RatingQueueAdmin(ReadOnlyAdmin):
     search_fields = ("thread__title",)
     list_select_related = ("thread",)
     exclude = ("posts",)
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(ReadOnlyAdmin):
+    """The rate limits' database fallback (threads/services/limits.py), to look at only."""
+
+    list_display = ("key", "count", "expires")
+    search_fields = ("key",)

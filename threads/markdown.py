@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -37,6 +38,31 @@ def _aligned_cell(
 _parser.add_render_rule("th_open", _aligned_cell)
 _parser.add_render_rule("td_open", _aligned_cell)
 
+
+def is_remote(url: str) -> bool:
+    """Anything but a path on this site (absolute URLs and //host/… alike)."""
+    url = url.strip()
+    return not url.startswith("/") or url.startswith("//") or url.startswith("/\\")
+
+
+def _image_as_link(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A remote image becomes a link to it: embedding it would make every reader's
+    browser call that host (a tracker, in the worst case), and the CSP's img-src allows
+    this site only. Images on this site stay images."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    if not is_remote(src):
+        return self.image(tokens, idx, options, env)
+    alt = self.renderInlineAsText(token.children or [], options, env).strip()
+    title = token.attrGet("title")
+    attrs = f' href="{escapeHtml(src)}"' + (f' title="{escapeHtml(title)}"' if title else "")
+    return f"<a{attrs}>image: {escapeHtml(alt or src)}</a>"
+
+
+_parser.add_render_rule("image", _image_as_link)
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "s",
     "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -53,6 +79,13 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
 
+def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
+    # Defence in depth for HTML that did not come through _image_as_link.
+    if tag == "img" and attribute == "src" and is_remote(value):
+        return None
+    return value
+
+
 def sanitise_html(html: str) -> str:
     """Reduce any HTML to the allowlist. Idempotent."""
     return nh3.clean(
@@ -62,6 +95,7 @@ def sanitise_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_local_images_only,
     )
 
 
@@ -111,7 +145,7 @@ def _tokens_text(tokens: Sequence[Token], *, include_quotes: bool) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _inline_text(children: Sequence[Token] | None) -> str:
+def _inline_text(children: Sequence[Token]) -> str:
     parts: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline"):

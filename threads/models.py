@@ -29,6 +29,8 @@ class User(AbstractUser):
 
     imported = models.BooleanField(default=False)
     bio = models.TextField(blank=True, max_length=2000)
+    # When the owner followed the emailed verification link (threads/views/accounts.py).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     def get_absolute_url(self) -> str:
         return reverse("profile", args=[self.username])
@@ -453,6 +455,12 @@ class ThreadAnalysis(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     error_at = models.DateTimeField(null=True, blank=True)
+    # Poison runs (threads/services/analysis.py): how many runs of `attempts_version`
+    # started; past CRUX_ANALYSIS_MAX_ATTEMPTS the run is marked failed and the sweep
+    # leaves it alone until the thread changes (data_version moves past failed_version).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts_version = models.BigIntegerField(default=-1)
+    failed_version = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "thread analyses"
@@ -585,3 +593,16 @@ class RatingQueue(models.Model):
 
     def __str__(self) -> str:
         return f"Rating queue of thread {self.thread_id}"
+
+
+class RateCounter(models.Model):
+    """A fixed-window counter for the rate limits and the login guard, used while Redis
+    cannot answer (threads/services/limits.py), so neither fails open. `key` names the
+    window; rows past `expires` (a Unix time) are deleted by the analysis sweep."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.count}"

@@ -25,6 +25,7 @@ urlpatterns = [
     path("t/<int:pk>/feed/", lists.thread_feed, name="feed_thread"),
     # --- Accounts (threads/views/accounts.py) ----------------------------------------------
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/verify/<str:token>/", accounts.verify_email, name="verify_email"),
     path("accounts/login/", accounts.login, name="login"),
     path("accounts/logout/", accounts.logout, name="logout"),
     path("accounts/password_change/", accounts.password_change, name="password_change"),

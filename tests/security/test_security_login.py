@@ -1,4 +1,4 @@
-"""Login abuse (issue #9, part 6): threads/services/login_guard.py behind the login view.
+"""Login abuse (issues #9 and #17): threads/views/login_guard.py behind the login view.
 
 Five failed logins for one account from one address lock that pair out (429) for the
 cool-off, even with the right password; the account still works from elsewhere; unknown
@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 
 from tests.factories import make_user
-from threads.services import login_guard
+from threads.views import login_guard
 
 pytestmark = pytest.mark.django_db
 
@@ -102,17 +102,72 @@ def test_forged_x_forwarded_for_does_not_escape_the_lock(client, user):
     assert response.status_code == 429
 
 
-def test_behind_a_trusted_proxy_the_address_it_appended_counts(client, user, settings):
-    settings.CRUX_TRUST_X_FORWARDED_FOR = True
+def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_counts(client, user, settings):
+    settings.CRUX_TRUSTED_PROXIES = ["192.0.2.0/28"]
     proxy = "192.0.2.1"
     for number in range(settings.CRUX_LOGIN_MAX_FAILURES):
-        # The client may write anything in front; the proxy appends the real address.
+        # The client may write anything in front; our proxy appends the real address.
         forged = f"198.51.100.{number}, 203.0.113.7"
         attempt(client, "alice", f"wrong {number}", proxy, HTTP_X_FORWARDED_FOR=forged)
     locked = attempt(client, "alice", RIGHT, proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
     assert locked.status_code == 429
     other = attempt(client, "alice", RIGHT, proxy, HTTP_X_FORWARDED_FOR="203.0.113.8")
     assert other.status_code == 302
+
+
+def test_rotating_x_forwarded_for_gets_five_guesses_then_429(client, user, settings):
+    """The review's attack: a fresh X-Forwarded-For per attempt, through our proxy."""
+    settings.CRUX_TRUSTED_PROXIES = ["172.16.0.0/12"]
+    statuses = [
+        attempt(
+            client,
+            "alice",
+            f"guess {number}",
+            "172.18.0.5",  # the compose proxy
+            HTTP_X_FORWARDED_FOR=f"10.9.{number}.1, 203.0.113.50",
+        ).status_code
+        for number in range(20)
+    ]
+    assert statuses == [200] * 5 + [429] * 15
+
+
+def test_a_forwarded_header_from_an_untrusted_peer_is_ignored(settings):
+    from django.test import RequestFactory
+
+    settings.CRUX_TRUSTED_PROXIES = ["192.0.2.1"]
+    direct = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.0.0.1")
+    assert login_guard.client_address(direct) == "203.0.113.9"
+    chained = RequestFactory().get(
+        "/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 192.0.2.1"
+    )
+    assert login_guard.client_address(chained) == "203.0.113.9"
+
+
+def test_spraying_many_accounts_from_one_address_is_refused(client, db, settings):
+    settings.CRUX_LOGIN_MAX_FAILURES_PER_ADDRESS = 8
+    for number in range(8):
+        assert attempt(client, f"victim{number}", "Summer2026!").status_code == 200
+    assert attempt(client, "victim9", "Summer2026!").status_code == 429
+    assert attempt(client, "victim0", "Summer2026!", ELSEWHERE).status_code == 200
+
+
+def test_a_burst_of_concurrent_guesses_checks_exactly_the_limit(user, transactional_db):
+    """Forty guesses at once: each is counted before its password is checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.test import Client
+
+    def guess(number: int) -> int:
+        try:
+            return attempt(Client(), "alice", f"burst {number}").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(guess, range(40)))
+    assert statuses.count(200) == settings.CRUX_LOGIN_MAX_FAILURES
+    assert statuses.count(429) == 40 - settings.CRUX_LOGIN_MAX_FAILURES
 
 
 def _without_tokens(content: bytes) -> bytes:
@@ -164,27 +219,50 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, db
 
 def test_the_guard_keys_usernames_of_any_shape_safely():
     for name in ["", "a" * 500, "<script>", "x\ny", "名前", "'; DROP TABLE"]:
-        login_guard.record_failure(name, HOME)
-        assert login_guard.seconds_locked(name, HOME) == 0
+        assert login_guard.attempt(name, HOME) == 0
+
+
+def redis_cache(location: str) -> dict:
+    import uuid
+
+    return {
+        "default": {
+            "BACKEND": "forum.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
 
 
 @pytest.mark.redis
 def test_the_counts_work_in_redis_as_in_production(client, user, settings):
     """Production keeps the counters in Redis, shared by every web worker."""
-    import uuid
-
     from django.core.cache import cache
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
-        }
-    }
+    from threads.models import RateCounter
+
+    settings.CACHES = redis_cache(settings.REDIS_URL)
     try:
         fail_until_locked(client, "alice")
         assert attempt(client, "alice", RIGHT).status_code == 429
         assert attempt(client, "alice", RIGHT, ELSEWHERE).status_code == 302
+        assert not RateCounter.objects.exists()  # Redis answered: no fallback rows
     finally:
         cache.clear()
+
+
+def test_while_redis_is_down_the_guard_counts_in_the_database(client, user, settings):
+    """Never fails open: with nothing listening on the Redis port, the lock still holds."""
+    from forum.cache import REDIS_BREAKER
+    from threads.models import RateCounter
+
+    settings.CACHES = redis_cache("redis://127.0.0.1:9/0")  # nothing listens on port 9
+    REDIS_BREAKER.reset()
+    try:
+        fail_until_locked(client, "alice")
+        assert attempt(client, "alice", RIGHT).status_code == 429
+        assert RateCounter.objects.filter(count__gt=settings.CRUX_LOGIN_MAX_FAILURES).exists()
+        assert attempt(client, "alice", RIGHT, ELSEWHERE).status_code == 302
+    finally:
+        REDIS_BREAKER.reset()

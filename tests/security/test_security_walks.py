@@ -262,8 +262,9 @@ def test_nobody_but_the_author_can_edit_or_delete_a_post(world, intruder):
 
 
 def test_voting_the_same_way_twice_never_counts_twice(world):
-    """The same vote again takes the first back (LessWrong's toggle); a vote is one row
-    per user, post and axis, so the count moves between 0 and 1, never to 2."""
+    """The same vote again changes nothing (a retried POST, issue #17); taking it back is
+    its own action (value 0). A vote is one row per user, post and axis, so the count
+    moves between 0 and 1, never to 2."""
     voter = make_user("walk-voter")
     client = Client()
     client.force_login(voter)
@@ -275,7 +276,11 @@ def test_voting_the_same_way_twice_never_counts_twice(world):
         reply = Post.objects.get(pk=world.reply.pk)
         seen.append((reply.upvotes, reply.disagrees))
         assert Vote.objects.filter(user=voter, post=reply).count() <= 2
-    assert seen == [(2, 1), (1, 0), (2, 1), (1, 0)]  # world.author's upvote is the 1
+    assert seen == [(2, 1)] * 4  # world.author's upvote is the 1
+    client.post(url, {"axis": "quality", "value": "0"})
+    client.post(url, {"axis": "agree", "value": "0"})
+    reply = Post.objects.get(pk=world.reply.pk)
+    assert (reply.upvotes, reply.disagrees) == (1, 0)
     client.post(url, {"axis": "quality", "value": "5"})
     client.post(url, {"axis": "weight", "value": "1"})
     assert Post.objects.get(pk=world.reply.pk).upvotes == 1

@@ -518,9 +518,14 @@ BENIGN = {
         "<h2>Cruxes</h2>\n<blockquote>\n<p>The model is an agent.</p>\n</blockquote>\n"
         "<p>It is not.</p>",
     ),
-    "image": (
+    "remote image, shown as a link (issue #17: no third-party request per reader)": (
         '![a chart](https://example.org/chart.png "Chart")',
-        '<p><img src="https://example.org/chart.png" alt="a chart" title="Chart"></p>',
+        '<p><a href="https://example.org/chart.png" title="Chart" rel="nofollow ugc noopener">'
+        "image: a chart</a></p>",
+    ),
+    "image on this site": (
+        '![logo](/static/img/logo.png "Logo")',
+        '<p><img src="/static/img/logo.png" alt="logo" title="Logo"></p>',
     ),
     "ampersands and angle brackets as text": (
         "AT&T says 3 < 4 > 2 & \"quotes\" are 'fine'",

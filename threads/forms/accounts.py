@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 
 from threads.models import User
@@ -29,6 +30,10 @@ class SignupForm(UserCreationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if settings.CRUX_EMAIL_VERIFICATION:
+            email = self.fields["email"]
+            email.required = True
+            email.help_text = "We send a link to confirm it; never shown."
         username = self.fields["username"]
         username.max_length = USERNAME_MAX_LENGTH
         username.widget.attrs["maxlength"] = USERNAME_MAX_LENGTH

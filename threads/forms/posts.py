@@ -79,7 +79,8 @@ class EditForm(PostTextForm):
 
 class VoteForm(forms.Form):
     axis = forms.ChoiceField(choices=Vote.Axis.choices)
-    value = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1")], coerce=int)
+    # 0 takes the vote back; sending the vote one already has changes nothing.
+    value = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1"), ("0", "none")], coerce=int)
 
 
 class PreviewForm(forms.Form):

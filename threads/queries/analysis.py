@@ -4,18 +4,56 @@ from, and the thread record as readers may have it (AIF, Argdown)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import numpy as np
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from threads.analysis.sentences import block_quotes
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.importers.records import ThreadRecord
-from threads.models import Post, PostTag, Vote
+from threads.models import Post, PostTag, User, Vote
 from threads.queries.stances import stated_inputs
 
 
+def untrusted_voters(thread_id: int) -> set[int]:
+    """Ids of the thread's agree/disagree voters whose stances do not shape the groups.
+
+    Sockpuppets are cheap (issue #17), so a stance counts only from a trusted account: a
+    verified email (when CRUX_EMAIL_VERIFICATION is on) and an account at least
+    CRUX_TRUSTED_MIN_ACCOUNT_DAYS old or with at least CRUX_TRUSTED_MIN_POSTS posts.
+    Staff and the placeholder authors of imported debates are trusted.
+    """
+    verification = settings.CRUX_EMAIL_VERIFICATION
+    days, posts = settings.CRUX_TRUSTED_MIN_ACCOUNT_DAYS, settings.CRUX_TRUSTED_MIN_POSTS
+    if not verification and (days <= 0 or posts <= 0):
+        return set()  # everyone passes: no query
+    trusted = Q(date_joined__lte=timezone.now() - timedelta(days=days)) if days > 0 else Q()
+    if posts > 0:
+        active = Q(post_count__gte=posts)
+        trusted = (trusted | active) if days > 0 else active
+    if verification:
+        trusted &= Q(email_verified_at__isnull=False)
+    trusted |= Q(imported=True) | Q(is_staff=True)
+    voters = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE)
+    return set(
+        User.objects.filter(pk__in=voters.values("user_id"))
+        .annotate(post_count=Count("posts"))
+        .exclude(trusted)
+        .values_list("pk", flat=True)
+    )
+
+
 def load_snapshot(thread_id: int) -> ThreadSnapshot:
-    """Everything the pure analysis needs about a thread, read in a few bulk queries.
+    """The snapshot of a thread (load_snapshot_counting_trust without the count)."""
+    return load_snapshot_counting_trust(thread_id)[0]
+
+
+def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
+    """Everything the pure analysis needs about a thread, read in a few bulk queries, and
+    how many voters the trust rule (untrusted_voters) left out.
 
     What a logged-out reader may see (Post.objects.visible_to): a post held for approval
     and the replies below it are not in the map until a moderator approves it, nor are
@@ -79,8 +117,11 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
             body,
         ) in rows
     )
-    votes = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE).values_list(
-        "user__username", "post_id", "value"
+    left_out = untrusted_voters(thread_id)
+    votes = (
+        Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE)
+        .exclude(user_id__in=left_out)
+        .values_list("user__username", "post_id", "value")
     )
     participants: dict[str, int] = {}
     vote_participant, vote_post, vote_value = [], [], []
@@ -92,7 +133,7 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
         vote_value.append(value)
     root = next(post.id for post in posts if post.parent is None)
     credences, reactions = stated_inputs(thread_id, shown)  # issue 13
-    return ThreadSnapshot(
+    snapshot = ThreadSnapshot(
         thread_id=thread_id,
         root=root,
         posts=posts,
@@ -103,6 +144,7 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
         credences=credences,
         reactions=reactions,
     )
+    return snapshot, len(left_out)
 
 
 def readers_record(record: ThreadRecord) -> ThreadRecord:

@@ -22,9 +22,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from forum.cache import REDIS_BREAKER
+from threads import privacy
 from threads.models import Thread, ThreadAnalysis
 from threads.panel import panel_data
-from threads.queries.analysis import load_snapshot
+from threads.queries.analysis import load_snapshot_counting_trust
 from threads.services.stated_analysis import previous_queue_time, stated_outputs, store_queue
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,12 @@ def request_analysis(thread_id: int, *, countdown: float | None = None) -> bool:
             return False
     except Exception:  # the cache is Redis too: if it is down, try the broker anyway
         log.warning("analysis: cache unavailable while coalescing thread %s", thread_id)
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    if not eager and REDIS_BREAKER.is_open:
+        # Redis failed just now: do not make this request wait on it again; the thread
+        # stays behind its analysis and the sweep enqueues it once Redis is back.
+        log.warning("analysis: Redis unavailable, thread %s left to the sweep", thread_id)
+        return False
     analysis, _ = ThreadAnalysis.objects.get_or_create(thread_id=thread_id)
     previous = analysis.status
     waiting = ThreadAnalysis.objects.filter(pk=analysis.pk).exclude(
@@ -64,8 +72,10 @@ def request_analysis(thread_id: int, *, countdown: float | None = None) -> bool:
     )
     waiting.update(status=ThreadAnalysis.Status.PENDING, requested_at=timezone.now())
     try:
-        analyze_thread.apply_async((thread_id,), countdown=countdown)
+        analyze_thread.apply_async((thread_id,), countdown=countdown, retry=False)
     except Exception as exc:  # kombu and redis-py raise many kinds when the broker is down
+        if not eager:
+            REDIS_BREAKER.failed()
         log.warning("analysis: could not enqueue thread %s (%s); the sweep will", thread_id, exc)
         # Nothing is waiting after all: leave the thread visibly stale for the sweep.
         waiting.filter(status=ThreadAnalysis.Status.PENDING).update(
@@ -100,15 +110,14 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
         and analysis.status == ThreadAnalysis.Status.DONE
     ):
         return analysis
-    ThreadAnalysis.objects.filter(pk=analysis.pk).update(
-        status=ThreadAnalysis.Status.RUNNING, started_at=timezone.now()
-    )
+    if not _start_attempt(analysis, version, force=force):
+        return ThreadAnalysis.objects.get(pk=analysis.pk)
     timings: dict[str, float] = {}
     if settings.CRUX_ANALYSIS_DELAY_SECONDS:
         time.sleep(settings.CRUX_ANALYSIS_DELAY_SECONDS)
     try:
         started = time.perf_counter()
-        snapshot = load_snapshot(thread_id)
+        snapshot, left_out = load_snapshot_counting_trust(thread_id)
         timings["load"] = time.perf_counter() - started
         started = time.perf_counter()
         thread_map = analyze_thread(snapshot)
@@ -116,9 +125,14 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
         timings["compute"] = time.perf_counter() - started
         started = time.perf_counter()
         map_json = thread_map.to_json()
+        map_json["left_out"] = {
+            "participants": left_out,
+            "reason": "accounts that do not pass the trust rule (verified email, account "
+            "age or activity; settings CRUX_EMAIL_VERIFICATION, CRUX_TRUSTED_MIN_*)",
+        }
         summary_json = summary.to_json()
         panel = panel_data(
-            map_json,
+            privacy.pseudonymised_map(map_json, thread_id),  # the panel is the same for all
             summary_json,
             root=snapshot.root,
             posts=((p.id, p.author, p.text, p.removed) for p in snapshot.posts),
@@ -134,6 +148,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             status=ThreadAnalysis.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}",
             error_at=timezone.now(),
+            failed_version=version,
         )
         raise
     with transaction.atomic():
@@ -152,9 +167,44 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             fresh.vote_count = int(snapshot.vote_value.size)
             fresh.computed_at = timezone.now()
             fresh.error = ""
+            fresh.attempts = 0
+            fresh.failed_version = None
             fresh.save()
             store_queue(thread_id, version, stated.queue)
     return fresh
+
+
+def _start_attempt(analysis: ThreadAnalysis, version: int, *, force: bool = False) -> bool:
+    """Count a run of `version` as started; False (and the analysis marked failed) when
+    CRUX_ANALYSIS_MAX_ATTEMPTS runs of that same data already started and none finished.
+
+    Tasks are acknowledged late and re-queued when their worker dies, so a thread whose
+    analysis kills the worker (out of memory, a segfault in native code) would otherwise
+    be redelivered for ever. The count is in the database because the worker that died
+    could not record anything; a change to the thread starts the count again.
+    """
+    cap = settings.CRUX_ANALYSIS_MAX_ATTEMPTS
+    with transaction.atomic():
+        row = ThreadAnalysis.objects.select_for_update().get(pk=analysis.pk)
+        same = row.attempts_version == version and not force
+        attempts = row.attempts + 1 if same else 1
+        if attempts > cap:
+            row.status = ThreadAnalysis.Status.FAILED
+            row.failed_version = version
+            row.error = (
+                f"Gave up: {cap} runs of this thread's data started and none finished "
+                "(the worker was lost each time: killed, out of memory or past its time "
+                "limit). The sweep retries once the thread changes; `analyze_thread "
+                f"{analysis.thread_id} --sync` runs it by hand."
+            )
+            row.error_at = timezone.now()
+            row.save(update_fields=["status", "failed_version", "error", "error_at"])
+            log.error("analysis of thread %s: %s", analysis.thread_id, row.error)
+            return False
+        row.attempts, row.attempts_version = attempts, version
+        row.status, row.started_at = ThreadAnalysis.Status.RUNNING, timezone.now()
+        row.save(update_fields=["attempts", "attempts_version", "status", "started_at"])
+    return True
 
 
 def stale_thread_ids(limit: int = 200) -> list[int]:
@@ -165,6 +215,8 @@ def stale_thread_ids(limit: int = 200) -> list[int]:
     """
     stuck_before = timezone.now() - timedelta(seconds=settings.CRUX_ANALYSIS_STUCK_SECONDS)
     behind = Q(analysis__isnull=True) | Q(analysis__watermark__lt=F("data_version"))
+    # A failed run is not retried until the thread changes (poison tasks).
+    behind &= ~Q(analysis__failed_version=F("data_version"))
     not_busy = (
         Q(analysis__isnull=True)
         | ~Q(analysis__status__in=[ThreadAnalysis.Status.RUNNING, ThreadAnalysis.Status.PENDING])
@@ -181,6 +233,9 @@ def stale_thread_ids(limit: int = 200) -> list[int]:
 
 def sweep_stale() -> int:
     """Re-enqueue every stale or stuck analysis; returns how many were enqueued."""
+    from threads.services.limits import delete_expired_counters
+
+    delete_expired_counters()  # the rate limits' database fallback rows
     enqueued = 0
     for thread_id in stale_thread_ids():
         with contextlib.suppress(Exception):

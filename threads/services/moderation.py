@@ -358,7 +358,6 @@ def report_post(
             report = Report.objects.create(post=post, reporter=reporter, kind=kind, reason=reason)
     except IntegrityError:  # a concurrent duplicate won the race
         raise ValidationError("You already reported this post; once per post.") from None
-    limits.record(reporter, "report")
     return report
 
 

@@ -121,7 +121,6 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
     )
     Post.objects.filter(pk=post.pk).update(path=_segment(post.pk))
     thread_changed(thread.pk)
-    limits.record(author, "thread")
     return thread
 
 
@@ -232,7 +231,6 @@ def _reply(
         participant_count=F("participant_count") + int(new_participant),
     )
     thread_changed(thread.pk)
-    limits.record(author, "post")
     return post
 
 

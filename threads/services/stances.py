@@ -121,7 +121,6 @@ def state_credence(
     )
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
     thread_changed(post.thread_id)
-    limits.record(user, "vote")
     return CredenceResult(credence=credence, previous=previous)
 
 
@@ -158,7 +157,6 @@ def react(*, user: User, post: Post, kind: str, quote: object = "") -> ReactionR
         active = True
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
     thread_changed(post.thread_id)
-    limits.record(user, "vote")
     return ReactionResult(post=post, kind=kind, quote=clean_quote, active=active)
 
 
@@ -171,6 +169,4 @@ def pass_post(*, user: User, post: Post) -> bool:
     _, created = QueuePass.objects.get_or_create(
         user=user, post=post, defaults={"thread_id": post.thread_id}
     )
-    if created:
-        limits.record(user, "vote")
     return created

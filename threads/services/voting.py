@@ -1,8 +1,9 @@
 """Votes on two axes: quality (up/down) and agreement (agree/disagree).
 
-Voting the same way again takes the vote back; voting the other way switches it. The
-post row is locked while its counters change, so counts stay exact under concurrent
-votes; the unique (user, post, axis) constraint backs that up in the database.
+Votes are idempotent: casting the vote one already has changes nothing (a retried POST
+is a no-op), voting the other way switches it, and taking a vote back is its own action
+(value 0). The post row is locked while its counters change, so counts stay exact under
+concurrent votes; the unique (user, post, axis) constraint backs that up in the database.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class VoteResult:
     post: Post
     axis: str
     value: int  # the user's vote now: +1, -1, or 0 for none
+    changed: bool = True  # False when the vote was already so (a retry)
 
 
 @transaction.atomic
@@ -40,8 +42,8 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
     ensure_can_participate(user)
     if axis not in Vote.Axis.values:
         raise ValidationError(f"Unknown vote axis {axis!r}.")
-    if value not in (1, -1):
-        raise ValidationError("A vote is +1 or -1.")
+    if value not in (1, -1, 0):
+        raise ValidationError("A vote is +1 or -1, or 0 to take it back.")
     # Lock the post row only (its counters change); votes elsewhere in the thread proceed.
     post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
     if post.thread.locked:
@@ -55,14 +57,16 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
     limits.check(user, "vote")
 
     existing = Vote.objects.filter(user=user, post=post, axis=axis).first()
+    if (existing.value if existing else 0) == value:  # already so: a retry changes nothing
+        return VoteResult(post=post, axis=axis, value=value, changed=False)
     counters: dict[str, Combinable] = {}
     if existing is None:
         Vote.objects.create(user=user, post=post, axis=axis, value=value)
         counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) + 1
         now_value = value
-    elif existing.value == value:  # the same vote again takes it back
+    elif value == 0:  # taking the vote back
         existing.delete()
-        counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) - 1
+        counters[COUNTER[axis, existing.value]] = F(COUNTER[axis, existing.value]) - 1
         now_value = 0
     else:
         Vote.objects.filter(pk=existing.pk).update(value=value, updated=timezone.now())
@@ -75,5 +79,4 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
         Thread.objects.filter(pk=post.thread_id).update(score=F("score") + delta)
     post.refresh_from_db(fields=["upvotes", "downvotes", "agrees", "disagrees", "version"])
     thread_changed(post.thread_id)
-    limits.record(user, "vote")
     return VoteResult(post=post, axis=axis, value=now_value)

@@ -7,17 +7,22 @@ from datetime import timedelta
 from textwrap import shorten
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from threads import privacy
 from threads.analysis.changes import summary_changes
 from threads.models import Post, Thread, ThreadAnalysis
 from threads.services import visits
+from threads.views.exports import too_many
 
 PANEL_FIELDS = ("analysis__map", "analysis__summary")  # what the panel never reads
+PANEL_FIELDS_EXTRA = ("analysis__summary", "analysis__panel")  # what map.json never reads
+MAP_CACHE_SECONDS = 3600
 # "Map computed 3 minutes ago" may lag this much; everything else is in the cache key.
 PANEL_CACHE_SECONDS = 60
 PANEL = "threads/analysis_panel.html#panel"
@@ -111,15 +116,41 @@ def _header(thread: Thread, analysis: ThreadAnalysis | None) -> dict:
 
 @require_GET
 def map_json(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = Thread.objects.select_related("analysis").filter(pk=pk).first()
+    """The map; voters under per-thread pseudonyms unless a moderator asks
+    (threads/privacy.py). Readers who are not signed in share one cached copy per
+    version of the analysis, and every address is metered (threads/views/exports.py)."""
+    refused = too_many(request, "map")
+    if refused:
+        return refused
+    thread = (
+        Thread.objects.select_related("analysis")
+        .defer("analysis__map", *PANEL_FIELDS_EXTRA)
+        .filter(pk=pk)
+        .first()
+    )
     if thread is None:
         return _not_found(pk)
     analysis = getattr(thread, "analysis", None)
+    anonymous = not request.user.is_authenticated
+    key = None
+    if analysis is not None and anonymous:
+        parts = (thread.pk, thread.data_version, analysis.status, analysis.watermark)
+        stamp = analysis.computed_at.timestamp() if analysis.computed_at else 0
+        key = "map-json:" + ":".join(map(str, (*parts, stamp)))
+        cached = cache.get(key)
+        if cached is not None:
+            return HttpResponse(cached, content_type="application/json")
     body = _header(thread, analysis)
-    stored = dict(analysis.map or {}) if analysis else {}
+    stored_map = analysis and ThreadAnalysis.objects.values_list("map", flat=True).get(
+        pk=analysis.pk
+    )
+    stored = privacy.map_for(stored_map, thread.pk, request.user) if stored_map else {}
     body["algorithm"] = stored.pop("algorithm", None)
     body.update(stored)
-    return JsonResponse(body)
+    response = JsonResponse(body)
+    if key:
+        cache.set(key, response.content, MAP_CACHE_SECONDS)
+    return response
 
 
 @require_GET
@@ -137,8 +168,9 @@ def analysis_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed in the map since this reader last looked; then remember this look."""
     thread = get_object_or_404(Thread.objects.select_related("analysis"), pk=pk)
     analysis = getattr(thread, "analysis", None)
-    context = {"thread": thread, "changes": None, "first_visit": False}
+    context = {"thread": thread, "changes": None, "first_visit": False, "you": None}
     if request.user.is_authenticated and analysis is not None and analysis.map:
+        context["you"] = privacy.own_position(analysis.map, thread.pk, request.user.username)
         visit = visits.record_map_seen(user=request.user, thread=thread, analysis=analysis)
         if visit is None or visit.map_seen is None:
             context["first_visit"] = True
