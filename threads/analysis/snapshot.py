@@ -40,6 +40,7 @@ class PostInput:
     reply answers ("" if none). The opening post has `parent=None` and role "claim".
     `quoted` is the text of the block quotes in its body (words of others it repeats);
     `placeholder` marks the importer's stand-in opening post, which is never cited.
+    `tags` are moderator tag slugs.
     """
 
     id: int
@@ -53,8 +54,14 @@ class PostInput:
     quality_down: int = 0
     removed: bool = False
     tags: tuple[str, ...] = ()
+    # The importer's stand-in opening post of a comment section: it holds the replies
+    # together but says nothing, so the map never takes a stance on it or cites it.
     placeholder: bool = False
     quoted: str = ""
+
+    @property
+    def citable(self) -> bool:
+        return not (self.removed or self.placeholder)
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -127,7 +134,6 @@ class AnalysisParams:
     # fewer than 15 qualify, the most active are added until 15 (or all).
     min_stances: int = 7
     min_clustered: int = 15
-    max_base_clusters: int = 100
     max_groups: int = 5
     # Fewer participants than this cannot be split into opinion groups meaningfully.
     min_group_participants: int = 4
@@ -135,6 +141,10 @@ class AnalysisParams:
     # at least this many clustered participants and this share of them (ours).
     min_group_size: int = 2
     min_group_share: float = 0.05
+    # A group is shown only if, refitted on bootstrap resamples of participants, on
+    # average at least this share of its members' pairs stay together (ours; the
+    # planted debates give 0.9+ for real camps and < 0.6 for splits of one camp).
+    min_group_stability: float = 0.7
     # One-sided 90% z, Polis's representativeness cut-off.
     repness_z: float = 1.2816
     max_representative: int = 5
