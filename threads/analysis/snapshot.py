@@ -144,7 +144,7 @@ class AnalysisParams:
     # A group is shown only if, refitted on bootstrap resamples of participants, on
     # average at least this share of its members' pairs stay together (ours; the
     # planted debates give 0.9+ for real camps and < 0.6 for splits of one camp).
-    min_group_stability: float = 0.7
+    min_group_stability: float = 0.8
     # One-sided 90% z, Polis's representativeness cut-off.
     repness_z: float = 1.2816
     max_representative: int = 5
