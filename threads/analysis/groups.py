@@ -13,7 +13,7 @@ red-dwarf; no Polis code is copied (it is AGPL).
    picture only.
 4. The groups themselves come from the full stance space: a Bernoulli mixture fitted
    by EM over the observed cells, k = 1..5 chosen by held-out likelihood, distinct
-   opinions and bootstrap stability (see mixture.py; measured on planted camps, the
+   opinions and subsample stability (see mixture.py; measured on planted camps, the
    earlier k-means-on-2-D with a silhouette choice merged 4–5 camps into 2–3 and
    invented groups on sparse votes). Fewer than 4 participants, or no k that passes,
    gives one group, and the reason is reported rather than inventing camps.
@@ -135,7 +135,7 @@ def opinion_groups(stances: StanceMatrix, params: AnalysisParams) -> Clustering:
     points = _project(centred, centred[position[clustered]], counts[active], n_columns, params)
     # Groups come from the full stance space, not from the 2-D picture: a Bernoulli
     # mixture over the observed cells (passes and unseen posts are missing), k chosen
-    # by held-out likelihood, distinct opinions and bootstrap stability (mixture.py).
+    # by held-out likelihood, distinct opinions and subsample stability (mixture.py).
     row_of = np.full(stances.n_participants, -1)
     row_of[clustered] = np.arange(len(clustered))
     sided = (row_of[stances.rows] >= 0) & (stances.values != 0)

@@ -18,7 +18,7 @@ silhouette:
 2. distinct opinions — every pair of groups must take opposite sides (θ on both sides
    of ½, each confidently) on at least `min_distinct_posts` posts, so a "group" of
    careless voters who lean the same way as everyone else is not a camp;
-3. stability — the fit is repeated on bootstrap resamples of participants; a group's
+3. stability — the fit is repeated on subsamples (80 %) of participants; a group's
    stability is the mean share of pairs of its members that land in the same group
    again. If any group falls below `min_stability`, k is lowered.
 
@@ -35,6 +35,14 @@ from scipy.sparse.linalg import ArpackError, svds
 from sklearn.cluster import KMeans
 
 _ALPHA = 1.0  # Beta(1, 1) prior on each θ_gj: a post nobody in g saw sits at ½
+# In stability, a participant with this much stance weight or more counts fully
+# (Polis's 7 stances to enter the clustering).
+_FULL_WEIGHT_STANCES = 7.0
+# Stability refits use subsamples of 80 % of the participants, drawn without
+# replacement (consensus clustering, Monti et al. 2003): a bootstrap of a 16-person
+# thread often keeps one member of a camp, which then cannot be "kept together".
+_SUBSAMPLE = 0.8
+_SMALL = 200  # participants: below this every fit tries several starts
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,16 +136,23 @@ def _distinct(theta: np.ndarray, counts: np.ndarray, margin: float, need: int) -
     return True
 
 
-def _co_assignment(labels_full: np.ndarray, labels_sample: np.ndarray, rows: np.ndarray, k: int):
-    """Per full-fit group: share of its member pairs (among `rows`) kept together."""
+def _co_assignment(
+    labels_full: np.ndarray, labels_sample: np.ndarray, rows: np.ndarray, weight: np.ndarray, k: int
+) -> np.ndarray:
+    """Per full-fit group: weighted share of its member pairs (among `rows`) that the
+    resample keeps together. A pair weighs the product of its members' weights, so a
+    participant with two stances, who may honestly go either way, counts little."""
     shares = np.full(k, np.nan)
     for g in range(k):
-        inside = labels_sample[labels_full[rows] == g]
-        n = len(inside)
-        if n < 2:
+        mine = labels_full[rows] == g
+        inside, w = labels_sample[mine], weight[rows][mine]
+        if len(inside) < 2:
             continue
-        together = np.bincount(inside).astype(np.float64)
-        shares[g] = float((together * (together - 1)).sum() / (n * (n - 1)))
+        total = w.sum() ** 2 - (w * w).sum()
+        by_label = np.bincount(inside, weights=w)
+        by_label_sq = np.bincount(inside, weights=w * w)
+        if total > 0:
+            shares[g] = float(((by_label**2) - by_label_sq).sum() / total)
     return shares
 
 
@@ -168,6 +183,10 @@ def _embedding(agree, disagree, seed: int, dims: int) -> np.ndarray | None:
         return None
     scale = np.sqrt(m / np.maximum(np.asarray(seen.sum(1)).ravel(), 1.0))
     return (u * s) * scale[:, None]
+
+
+def _distinct_points(points: np.ndarray) -> int:
+    return len(np.unique(np.round(points, 9), axis=0))
 
 
 def _matrices(rows, cols, signs, weights, shape):
@@ -203,6 +222,9 @@ def choose_groups(
     """
     rng = np.random.default_rng(seed)
     n, m = shape
+    if n < _SMALL:
+        # Small threads have local optima worth escaping, and restarts cost little.
+        restarts = max(restarts, 4)
     agree, disagree = _matrices(rows, cols, signs, weights, shape)
     one = GroupChoice(np.zeros(n, np.int64), 1, np.ones(1), np.full((1, m), 0.5), (), None)
     if n < 4 or max_groups < 2:
@@ -237,7 +259,7 @@ def choose_groups(
         if k > len(sample) // 2:
             break
         start = None
-        if k > 1 and embedding is not None:
+        if k > 1 and embedding is not None and _distinct_points(embedding) >= k:
             seeded = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(embedding).labels_
             start = _theta_from_labels(train_agree, train_disagree, seeded, k)
         fit = _fit(
@@ -275,7 +297,8 @@ def choose_groups(
             reason = "distinct"
         else:
             stability = _stability(
-                sample_agree, sample_disagree, fit, chosen, rng, resamples, iterations, embedding
+                sample_agree, sample_disagree, fit, chosen, rng, resamples, iterations,
+                embedding, restarts,
             )
             if stability.min() >= min_stability:
                 final = _fit(agree, disagree, chosen, rng, 1, iterations, fit.theta)
@@ -288,18 +311,22 @@ def choose_groups(
     return GroupChoice(one.labels, 1, np.ones(1), one.theta, tuple(gains), reason)
 
 
-def _stability(agree, disagree, fit, k, rng, resamples, iterations, embedding) -> np.ndarray:
-    """Per group: mean share of its members' pairs that a refit on a bootstrap
-    resample of participants puts in one group again. Each refit starts afresh (k-means
+def _stability(
+    agree, disagree, fit, k, rng, resamples, iterations, embedding, restarts
+) -> np.ndarray:
+    """Per group: mean share of its members' pairs that a refit on a subsample of
+    participants puts in one group again. Each refit starts afresh (k-means
     on the resampled rows' singular coordinates, or random seeds), not from `fit`."""
     n = agree.shape[0]
+    stances = np.asarray((agree + disagree).sum(1)).ravel()
+    weight = np.minimum(stances, _FULL_WEIGHT_STANCES) / _FULL_WEIGHT_STANCES
     shares = []
     for b in range(resamples):
-        rows = np.unique(rng.choice(n, size=n, replace=True))
+        rows = np.sort(rng.choice(n, size=max(2, int(round(_SUBSAMPLE * n))), replace=False))
         start = None
-        if embedding is not None:
+        if embedding is not None and _distinct_points(embedding[rows]) >= k:
             seeded = KMeans(n_clusters=k, n_init=1, random_state=b).fit(embedding[rows]).labels_
             start = _theta_from_labels(agree[rows], disagree[rows], seeded, k)
-        refit = _fit(agree[rows], disagree[rows], k, rng, 1, iterations, start)
-        shares.append(_co_assignment(fit.labels, refit.labels, rows, k))
+        refit = _fit(agree[rows], disagree[rows], k, rng, restarts, iterations, start)
+        shares.append(_co_assignment(fit.labels, refit.labels, rows, weight, k))
     return np.nan_to_num(np.nanmean(np.array(shares), 0), nan=1.0)

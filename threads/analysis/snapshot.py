@@ -141,7 +141,7 @@ class AnalysisParams:
     # at least this many clustered participants and this share of them (ours).
     min_group_size: int = 2
     min_group_share: float = 0.05
-    # A group is shown only if, refitted on bootstrap resamples of participants, on
+    # A group is shown only if, refitted on 80 % subsamples of participants, on
     # average at least this share of its members' pairs stay together (ours; the
     # planted debates give 0.9+ for real camps and < 0.6 for splits of one camp).
     min_group_stability: float = 0.8
