@@ -84,7 +84,9 @@ def planted_debate(
 
     who, what = [], []
     for person in range(people):
-        chosen = rng.choice(np.arange(1, posts), size=min(votes_per_voter, posts - 1), replace=False)
+        chosen = rng.choice(
+            np.arange(1, posts), size=min(votes_per_voter, posts - 1), replace=False
+        )
         if rng.random() < root_share:
             chosen[0] = 0
         who.extend([person] * len(chosen))

@@ -228,10 +228,13 @@ def group_counts(stances: StanceMatrix, clustering: Clustering) -> GroupCounts:
         )
         return flat.reshape(k, stances.n_columns).astype(np.float64)
 
+    # An author's own implied agreement places the author but never counts toward a
+    # post's shares: one self-vote would otherwise read as (1+1)/(1+2) = 0.67 agreement.
+    counted = stances.counted
     return GroupCounts(
-        agree=tally(stances.values == 1),
-        disagree=tally(stances.values == -1),
-        seen=tally(np.ones(len(stances.values), bool)),
+        agree=tally(counted & (stances.values == 1)),
+        disagree=tally(counted & (stances.values == -1)),
+        seen=tally(counted),
     )
 
 
@@ -291,9 +294,12 @@ def representativeness(counts: GroupCounts, z: float) -> Repness:
     )
 
 
-def representative_columns(rep: Repness, counts: GroupCounts, group: int, limit: int) -> list[int]:
-    """Top columns by metric among the significant ones; at least the best seen one."""
-    seen = counts.seen[group] > 0
+def representative_columns(
+    rep: Repness, counts: GroupCounts, group: int, limit: int, eligible: np.ndarray
+) -> list[int]:
+    """Top columns by metric among the significant ones; at least the best seen one.
+    Only `eligible` columns (not quality/fallacy-tagged, not questions) qualify."""
+    seen = (counts.seen[group] > 0) & eligible
     metric = np.where(seen, rep.metric[group], -np.inf)
     columns = np.arange(len(metric))
     chosen = columns[rep.significant[group] & seen]
@@ -309,12 +315,14 @@ def geometric_consensus(counts: GroupCounts) -> np.ndarray:
     return np.exp(np.log(probability).mean(0))
 
 
-def agreed_columns(rep: Repness, counts: GroupCounts, group: int, limit: int) -> list[int]:
+def agreed_columns(
+    rep: Repness, counts: GroupCounts, group: int, limit: int, eligible: np.ndarray
+) -> list[int]:
     """Posts the group agrees with most: its agree-side representative posts first (what
     sets it apart), then by smoothed agree probability; only posts a majority of the
     members who saw them agree with."""
     seen = counts.seen[group]
-    majority = counts.agree[group] * 2 > seen
+    majority = (counts.agree[group] * 2 > seen) & eligible
     columns = np.flatnonzero(majority)
     distinctive = rep.significant[group][columns] & (rep.direction[group][columns] == 1)
     order = np.lexsort(

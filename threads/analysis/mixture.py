@@ -262,14 +262,10 @@ def choose_groups(
         if k > 1 and embedding is not None and _distinct_points(embedding) >= k:
             seeded = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(embedding).labels_
             start = _theta_from_labels(train_agree, train_disagree, seeded, k)
-        fit = _fit(
-            train_agree, train_disagree, k, rng, restarts if k > 1 else 1, iterations, start
-        )
+        fit = _fit(train_agree, train_disagree, k, rng, restarts if k > 1 else 1, iterations, start)
         resp = _posterior(train_agree, train_disagree, fit)
         fits[k] = fit
-        held[k] = (
-            _predictive(resp, fit.theta, s_rows[hide], s_cols[hide], s_signs[hide]) / n_held
-        )
+        held[k] = _predictive(resp, fit.theta, s_rows[hide], s_cols[hide], s_signs[hide]) / n_held
         if k > 1:
             gains.append(held[k] - held[k - 1])
     # The fewest groups that predict the hidden stances within `min_gain` of the best
@@ -282,9 +278,7 @@ def choose_groups(
     sample_seen = (sample_agree + sample_disagree).tocsr()
     reason = None
     while chosen > 1:
-        fit = _fit(
-            sample_agree, sample_disagree, chosen, rng, 1, iterations, fits[chosen].theta
-        )
+        fit = _fit(sample_agree, sample_disagree, chosen, rng, 1, iterations, fits[chosen].theta)
         sizes = np.bincount(fit.labels, minlength=chosen)
         member = sp.csr_matrix(
             (np.ones(len(sample)), (np.arange(len(sample)), fit.labels)),
@@ -297,8 +291,15 @@ def choose_groups(
             reason = "distinct"
         else:
             stability = _stability(
-                sample_agree, sample_disagree, fit, chosen, rng, resamples, iterations,
-                embedding, restarts,
+                sample_agree,
+                sample_disagree,
+                fit,
+                chosen,
+                rng,
+                resamples,
+                iterations,
+                embedding,
+                restarts,
             )
             if stability.min() >= min_stability:
                 final = _fit(agree, disagree, chosen, rng, 1, iterations, fit.theta)

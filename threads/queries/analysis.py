@@ -10,8 +10,13 @@ import numpy as np
 from threads.analysis.sentences import block_quotes
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.importers.records import ThreadRecord
-from threads.models import Post, PostTag, Vote
+from threads.models import Post, PostTag, Tag, Vote
 from threads.queries.stances import stated_inputs
+
+# Quality-kind tags that praise a post rather than mark a fault; every other quality
+# tag (ad hominem, strawman, motte-and-bailey, a fallacy a moderator adds later…) keeps
+# the post out of common ground and of a group's representative posts.
+PRAISE_TAGS = frozenset({"steelman", "quality-contribution"})
 
 
 def load_snapshot(thread_id: int) -> ThreadSnapshot:
@@ -43,10 +48,13 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
     )
     shown = {row[0] for row in rows}
     tags: dict[int, list[str]] = {}
-    for post_id, slug in PostTag.objects.filter(post__thread_id=thread_id).values_list(
-        "post_id", "tag__slug"
+    flagged: set[int] = set()  # posts a moderator marked with a quality/fallacy tag
+    for post_id, slug, kind in PostTag.objects.filter(post__thread_id=thread_id).values_list(
+        "post_id", "tag__slug", "tag__kind"
     ):
         tags.setdefault(post_id, []).append(slug)
+        if kind == Tag.Kind.QUALITY and slug not in PRAISE_TAGS:
+            flagged.add(post_id)
     posts = tuple(
         PostInput(
             id=pid,
@@ -62,6 +70,7 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
             tags=tuple(sorted(tags.get(pid, ()))),
             placeholder=placeholder,
             quoted=block_quotes(body),
+            flagged=pid in flagged,
         )
         for (
             pid,
@@ -90,6 +99,17 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
         vote_participant.append(participants.setdefault(username, len(participants)))
         vote_post.append(post_id)
         vote_value.append(value)
+    # Quality votes, per voter, feed the bridging score (Community Notes-style).
+    quality_participant, quality_post, quality_value = [], [], []
+    quality = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.QUALITY).values_list(
+        "user__username", "post_id", "value"
+    )
+    for username, post_id, value in quality.iterator(chunk_size=10_000):
+        if post_id not in shown:
+            continue
+        quality_participant.append(participants.setdefault(username, len(participants)))
+        quality_post.append(post_id)
+        quality_value.append(value)
     root = next(post.id for post in posts if post.parent is None)
     credences, reactions = stated_inputs(thread_id, shown)  # issue 13
     return ThreadSnapshot(
@@ -102,6 +122,9 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
         vote_value=np.asarray(vote_value, dtype=np.int8),
         credences=credences,
         reactions=reactions,
+        quality_participant=np.asarray(quality_participant, dtype=np.int32),
+        quality_post=np.asarray(quality_post, dtype=np.int64),
+        quality_value=np.asarray(quality_value, dtype=np.int8),
     )
 
 
