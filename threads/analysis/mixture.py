@@ -125,35 +125,42 @@ def _posterior(agree: sp.csr_matrix, disagree: sp.csr_matrix, fit: MixtureFit) -
 
 
 def _distinct(theta: np.ndarray, counts: np.ndarray, margin: float, need: int) -> bool:
-    """Does every pair of groups take confidently opposite sides on >= need posts?"""
+    """Does every pair of groups take opposite sides on enough posts?
+
+    Opposite: θ on either side of ½ by at least `margin`, on a post at least 2 members
+    of each group took a side on. Enough: `need` posts and a tenth of the posts both
+    groups took sides on — two groups that agree on nearly everything and part on a
+    handful of posts by chance are one group of more and less careful voters.
+    """
     k = theta.shape[0]
-    # Confidence: θ away from ½ by `margin` and seen by at least 3 of the group.
-    leaning = np.where(counts >= 3, np.sign(theta - 0.5) * (np.abs(theta - 0.5) >= margin), 0)
+    leaning = np.sign(theta - 0.5) * (np.abs(theta - 0.5) >= margin)
     for a in range(k):
         for b in range(a + 1, k):
-            if int((leaning[a] * leaning[b] < 0).sum()) < need:
+            both = (counts[a] >= 2) & (counts[b] >= 2)
+            opposite = int((both & (leaning[a] * leaning[b] < 0)).sum())
+            if opposite < max(need, 0.1 * int(both.sum())):
                 return False
     return True
 
 
 def _co_assignment(
     labels_full: np.ndarray, labels_sample: np.ndarray, rows: np.ndarray, weight: np.ndarray, k: int
-) -> np.ndarray:
-    """Per full-fit group: weighted share of its member pairs (among `rows`) that the
-    resample keeps together. A pair weighs the product of its members' weights, so a
-    participant with two stances, who may honestly go either way, counts little."""
-    shares = np.full(k, np.nan)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per full-fit group: (weight of its member pairs among `rows` that the refit keeps
+    together, weight of all its member pairs among `rows`). A pair weighs the product
+    of its members' weights, so a participant with two stances, who may honestly go
+    either way, counts little."""
+    together, total = np.zeros(k), np.zeros(k)
     for g in range(k):
         mine = labels_full[rows] == g
         inside, w = labels_sample[mine], weight[rows][mine]
         if len(inside) < 2:
             continue
-        total = w.sum() ** 2 - (w * w).sum()
         by_label = np.bincount(inside, weights=w)
         by_label_sq = np.bincount(inside, weights=w * w)
-        if total > 0:
-            shares[g] = float(((by_label**2) - by_label_sq).sum() / total)
-    return shares
+        total[g] = w.sum() ** 2 - (w * w).sum()
+        together[g] = ((by_label**2) - by_label_sq).sum()
+    return together, total
 
 
 def _theta_from_labels(agree, disagree, labels: np.ndarray, k: int) -> np.ndarray:
@@ -208,7 +215,7 @@ def choose_groups(
     seed: int,
     min_gain: float = 0.015,
     min_distinct_posts: int = 2,
-    distinct_margin: float = 0.2,
+    distinct_margin: float = 0.15,
     min_stability: float = 0.8,
     resamples: int = 5,
     max_selection_rows: int = 400,
@@ -315,13 +322,13 @@ def choose_groups(
 def _stability(
     agree, disagree, fit, k, rng, resamples, iterations, embedding, restarts
 ) -> np.ndarray:
-    """Per group: mean share of its members' pairs that a refit on a subsample of
-    participants puts in one group again. Each refit starts afresh (k-means
+    """Per group: pooled share of its members' pairs that refits on subsamples of
+    participants put in one group again. Each refit starts afresh (k-means
     on the resampled rows' singular coordinates, or random seeds), not from `fit`."""
     n = agree.shape[0]
     stances = np.asarray((agree + disagree).sum(1)).ravel()
     weight = np.minimum(stances, _FULL_WEIGHT_STANCES) / _FULL_WEIGHT_STANCES
-    shares = []
+    together, total = np.zeros(k), np.zeros(k)
     for b in range(resamples):
         rows = np.sort(rng.choice(n, size=max(2, int(round(_SUBSAMPLE * n))), replace=False))
         start = None
@@ -329,5 +336,9 @@ def _stability(
             seeded = KMeans(n_clusters=k, n_init=1, random_state=b).fit(embedding[rows]).labels_
             start = _theta_from_labels(agree[rows], disagree[rows], seeded, k)
         refit = _fit(agree[rows], disagree[rows], k, rng, restarts, iterations, start)
-        shares.append(_co_assignment(fit.labels, refit.labels, rows, weight, k))
-    return np.nan_to_num(np.nanmean(np.array(shares), 0), nan=1.0)
+        kept, pairs = _co_assignment(fit.labels, refit.labels, rows, weight, k)
+        together += kept
+        total += pairs
+    # Pairs pooled over the refits: a subsample that happens to hold one member of a
+    # group says little about it and weighs little.
+    return np.where(total > 0, together / np.where(total > 0, total, 1), 1.0)

@@ -121,7 +121,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             map_json,
             summary_json,
             root=snapshot.root,
-            posts=((p.id, p.author, p.text, not p.citable) for p in snapshot.posts),
+            posts=((p.id, p.author, p.text, p.removed, p.placeholder) for p in snapshot.posts),
         )
         stated = stated_outputs(
             snapshot, thread_map, new_since=previous_queue_time(thread_id)
