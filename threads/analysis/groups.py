@@ -162,6 +162,10 @@ def opinion_groups(stances: StanceMatrix, params: AnalysisParams) -> Clustering:
                 "the divisions the votes allow differ in how consistently people vote, "
                 "not in which side they take"
             ),
+            "sparse": (
+                "nobody has taken enough stances (3 or more) to test a division against "
+                "votes held back from the fit"
+            ),
             "stability": (
                 f"the divisions the votes allow do not survive resampling (a group needs "
                 f"stability {params.min_group_stability:.2f})"

@@ -27,6 +27,7 @@ Stance weights (stated 1.0, implied 0.5) scale each stance's contribution.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,7 +257,10 @@ def choose_groups(
     train_agree, train_disagree = _matrices(
         s_rows[~hide], s_cols[~hide], s_signs[~hide], s_weights[~hide], s_shape
     )
-    n_held = max(int(hide.sum()), 1)
+    if not hide.any():
+        # Nobody has three stances to spare one: no division can be checked.
+        return dataclasses.replace(one, reason="sparse")
+    n_held = int(hide.sum())
 
     embedding = _embedding(train_agree, train_disagree, seed, max_groups + 1)
     fits: dict[int, MixtureFit] = {}
