@@ -28,7 +28,8 @@ import numpy as np
 # Ridge strengths in units of "one vote's squared error", per parameter.
 LAMBDA_INTERCEPT = 5.0
 LAMBDA_FACTOR = 1.0
-SWEEPS = 60
+MAX_SWEEPS = 15
+TOLERANCE = 1e-3  # stop when no post parameter moves more than this in a sweep
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,11 +80,15 @@ def fit_bridging(
     post_b = np.zeros(n_columns)
     post_f = np.zeros(n_columns)
     mean = float(y.mean())
-    for _ in range(SWEEPS):
+    for _ in range(MAX_SWEEPS):
+        before_b, before_f = post_b, post_f
         post_b, post_f = _solve_side(columns, user_f[raters], y - mean - user_b[raters], n_columns)
         user_b, user_f = _solve_side(raters, post_f[columns], y - mean - post_b[columns], n_raters)
         residual = y - user_b[raters] - post_b[columns] - user_f[raters] * post_f[columns]
         mean = float(residual.sum() / (len(y) + LAMBDA_INTERCEPT))
+        moved = max(np.abs(post_b - before_b).max(), np.abs(post_f - before_f).max())
+        if moved < TOLERANCE:
+            break
     # f is defined up to a sign shared by users and posts; fix it for determinism.
     if post_f.size and post_f[np.argmax(np.abs(post_f))] < 0:
         post_f, user_f = -post_f, -user_f
