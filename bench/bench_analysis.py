@@ -2,9 +2,10 @@
 
     python bench/bench_analysis.py
 
-(a) analyze_thread on 5,000 participants × 2,000 posts × 250,000 agreement votes (and
-    ~100,000 quality votes for the bridging score): best of 3 wall time, and the peak RSS of a fresh process that builds the input
-    and runs it once. Budget: 0.3 s, 400 MiB.
+(a) analyze_thread on 5,000 participants × 2,000 posts × 250,000 agreement votes, plus
+    ~46,000 quality votes (one per person and post) for the bridging score: best of 3
+    wall time, and the peak RSS of a fresh process that builds the input and runs it
+    once. Budget: 0.3 s, 400 MiB.
 (b) summarize_thread on a 5,000-post thread of about 25,000 sentences: best of 3, and
     how far the summary raises the peak RSS of a fresh process above what building the
     input took. Budget: 2 s, 300 MiB.
