@@ -219,7 +219,7 @@ def choose_groups(
     distinct_margin: float = 0.15,
     min_stability: float = 0.8,
     resamples: int = 5,
-    max_selection_rows: int = 400,
+    max_selection_rows: int = 300,
     restarts: int = 1,
     iterations: int = 60,
 ) -> GroupChoice:
@@ -239,7 +239,7 @@ def choose_groups(
         return one
 
     # Model selection on at most `max_selection_rows` participants (the most active),
-    # so a 5,000-person thread costs what a 400-person one does; the final fit is on all.
+    # so a 5,000-person thread costs what a 300-person one does; the final fit is on all.
     activity = np.bincount(rows, minlength=n)
     if n > max_selection_rows:
         sample = np.sort(np.argsort(-activity, kind="stable")[:max_selection_rows])
