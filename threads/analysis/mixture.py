@@ -33,7 +33,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackError, svds
-from sklearn.cluster import KMeans
 
 _ALPHA = 1.0  # Beta(1, 1) prior on each θ_gj: a post nobody in g saw sits at ½
 # In stability, a participant with this much stance weight or more counts fully
@@ -164,13 +163,59 @@ def _co_assignment(
     return together, total
 
 
-def _theta_from_labels(agree, disagree, labels: np.ndarray, k: int) -> np.ndarray:
-    member = sp.csr_matrix(
-        (np.ones(len(labels)), (np.arange(len(labels)), labels)), shape=(len(labels), k)
-    )
-    said_yes = np.asarray((agree.T @ member).todense()).T
-    said_no = np.asarray((disagree.T @ member).todense()).T
+def _theta_from_labels(
+    agree_cells: tuple[np.ndarray, np.ndarray, np.ndarray],
+    disagree_cells: tuple[np.ndarray, np.ndarray, np.ndarray],
+    labels: np.ndarray,
+    k: int,
+    m: int,
+) -> np.ndarray:
+    """θ (k × m) of a hard assignment of rows to groups, from (row, col, weight) cells;
+    rows with label −1 are left out."""
+
+    def tally(cells):
+        rows, cols, weights = cells
+        group = labels[rows]
+        inside = group >= 0
+        flat = np.bincount(group[inside] * m + cols[inside], weights[inside], minlength=k * m)
+        return flat.reshape(k, m)
+
+    said_yes, said_no = tally(agree_cells), tally(disagree_cells)
     return (said_yes + _ALPHA) / (said_yes + said_no + 2 * _ALPHA)
+
+
+def _cells(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    coo = matrix.tocoo()
+    return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+
+
+def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int) -> np.ndarray:
+    """Labels of Lloyd's k-means with k-means++ seeding (Arthur & Vassilvitskii 2007),
+    best of `n_init`; only ever run on ≤ 300 points in ≤ 6 dimensions, where
+    scikit-learn's per-call overhead would cost more than the clustering."""
+    best_labels, best_inertia = np.zeros(len(points), np.int64), np.inf
+    for _ in range(n_init):
+        centres = [points[rng.integers(len(points))]]
+        for _ in range(1, k):
+            d2 = ((points[:, None, :] - np.array(centres)[None]) ** 2).sum(-1).min(1)
+            total = d2.sum()
+            pick = rng.choice(len(points), p=d2 / total) if total > 0 else rng.integers(len(points))
+            centres.append(points[pick])
+        centre = np.array(centres)
+        labels = np.zeros(len(points), np.int64)
+        for _ in range(50):
+            d2 = ((points[:, None, :] - centre[None]) ** 2).sum(-1)
+            new = d2.argmin(1)
+            if _ and np.array_equal(new, labels):
+                break
+            labels = new
+            for g in range(k):
+                if (labels == g).any():
+                    centre[g] = points[labels == g].mean(0)
+        inertia = float(((points - centre[labels]) ** 2).sum())
+        if inertia < best_inertia:
+            best_labels, best_inertia = labels, inertia
+    return best_labels
 
 
 def _embedding(agree, disagree, seed: int, dims: int) -> np.ndarray | None:
@@ -218,7 +263,7 @@ def choose_groups(
     min_distinct_posts: int = 2,
     distinct_margin: float = 0.15,
     min_stability: float = 0.8,
-    resamples: int = 5,
+    resamples: int = 4,
     max_selection_rows: int = 300,
     restarts: int = 1,
     iterations: int = 60,
@@ -263,6 +308,7 @@ def choose_groups(
     n_held = int(hide.sum())
 
     embedding = _embedding(train_agree, train_disagree, seed, max_groups + 1)
+    train_agree_cells, train_disagree_cells = _cells(train_agree), _cells(train_disagree)
     fits: dict[int, MixtureFit] = {}
     held: dict[int, float] = {}
     gains: list[float] = []
@@ -271,8 +317,8 @@ def choose_groups(
             break
         start = None
         if k > 1 and embedding is not None and _distinct_points(embedding) >= k:
-            seeded = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(embedding).labels_
-            start = _theta_from_labels(train_agree, train_disagree, seeded, k)
+            seeded = _kmeans(embedding, k, rng, 2)
+            start = _theta_from_labels(train_agree_cells, train_disagree_cells, seeded, k, m)
         fit = _fit(train_agree, train_disagree, k, rng, restarts if k > 1 else 1, iterations, start)
         resp = _posterior(train_agree, train_disagree, fit)
         fits[k] = fit
@@ -333,12 +379,14 @@ def _stability(
     stances = np.asarray((agree + disagree).sum(1)).ravel()
     weight = np.minimum(stances, _FULL_WEIGHT_STANCES) / _FULL_WEIGHT_STANCES
     together, total = np.zeros(k), np.zeros(k)
-    for b in range(resamples):
+    agree_cells, disagree_cells = _cells(agree), _cells(disagree)
+    for _ in range(resamples):
         rows = np.sort(rng.choice(n, size=max(2, int(round(_SUBSAMPLE * n))), replace=False))
         start = None
         if embedding is not None and _distinct_points(embedding[rows]) >= k:
-            seeded = KMeans(n_clusters=k, n_init=1, random_state=b).fit(embedding[rows]).labels_
-            start = _theta_from_labels(agree[rows], disagree[rows], seeded, k)
+            seeded = np.full(n, -1)
+            seeded[rows] = _kmeans(embedding[rows], k, rng, 1)
+            start = _theta_from_labels(agree_cells, disagree_cells, seeded, k, agree.shape[1])
         refit = _fit(agree[rows], disagree[rows], k, rng, restarts, iterations, start)
         kept, pairs = _co_assignment(fit.labels, refit.labels, rows, weight, k)
         together += kept

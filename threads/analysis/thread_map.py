@@ -349,7 +349,7 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
         )
         edges = tuple(Edge(s, t, kind) for s, t, kind in reply_edges(posts))
     with clock.step("bridging"):
-        bridging = _bridging(snapshot, stances, clustering.n_groups, params)
+        bridging = _bridging(snapshot, stances, clustering, params)
 
     stated = int((stances.sources == STATED).sum())
     evidence = {
@@ -404,11 +404,17 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
     )
 
 
-def _bridging(snapshot, stances, n_groups: int, params: AnalysisParams) -> tuple:
+def _bridging(snapshot, stances, clustering, params: AnalysisParams) -> tuple:
     """Bridging scores of the posts with enough quality votes; only with 2+ groups,
     where there are camps for a post to bridge."""
-    if n_groups < 2 or len(snapshot.quality_value) == 0:
+    if clustering.n_groups < 2 or len(snapshot.quality_value) == 0:
         return ()
+    # Start each rater's factor at their place on the map's main axis of disagreement.
+    # Participants beyond the snapshot's list (post authors) never rate here: they
+    # vote through the snapshot's participants, so indices line up.
+    start = np.zeros(len(snapshot.participants))
+    known = clustering.active < len(start)
+    start[clustering.active[known]] = clustering.points[known, 0]
     order = np.argsort(stances.post_ids, kind="stable")
     sorted_ids = stances.post_ids[order]
     position = np.clip(np.searchsorted(sorted_ids, snapshot.quality_post), 0, len(order) - 1)
@@ -419,7 +425,7 @@ def _bridging(snapshot, stances, n_groups: int, params: AnalysisParams) -> tuple
     columns = columns[live]
     ups = (snapshot.quality_value[known][live] > 0).astype(np.int8)
     fit = fit_bridging(
-        raters, columns, ups, len(snapshot.participants), stances.n_columns, params.seed
+        raters, columns, ups, len(snapshot.participants), stances.n_columns, params.seed, start
     )
     column_post = stances.post_ids[stances.live_columns]
     scored = np.flatnonzero(fit.votes >= params.bridging_min_votes)
