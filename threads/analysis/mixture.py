@@ -12,9 +12,9 @@ The number of groups is chosen the way the data can confirm it, never by a 2-D
 silhouette:
 
 1. held-out likelihood — a seeded tenth of the stances is hidden, each k = 1..K is
-   fitted on the rest (EM seeded by k-means on the top singular directions, plus a
-   random restart), and the smallest k whose prediction of the hidden stances is within
-   `min_gain` nats per stance of the best k is taken;
+   fitted on the rest (EM seeded by k-means on the top singular directions, and by
+   the k − 1 fit with its largest group split), and the smallest k whose prediction
+   of the hidden stances is within `min_gain` nats per stance of the best k is taken;
 2. distinct opinions — every pair of groups must take opposite sides (θ on both sides
    of ½, each confidently) on at least `min_distinct_posts` posts, so a "group" of
    careless voters who lean the same way as everyone else is not a camp;
@@ -317,9 +317,24 @@ def choose_groups(
             break
         start = None
         if k > 1 and embedding is not None and _distinct_points(embedding) >= k:
-            seeded = _kmeans(embedding, k, rng, 2)
+            seeded = _kmeans(embedding, k, rng, 3)
             start = _theta_from_labels(train_agree_cells, train_disagree_cells, seeded, k, m)
         fit = _fit(train_agree, train_disagree, k, rng, restarts if k > 1 else 1, iterations, start)
+        if k > 2 and embedding is not None:
+            # A second start: the k − 1 fit with its largest group split in two, so a
+            # poor spectral start cannot hide a camp (EM only finds local optima).
+            previous = fits[k - 1].labels
+            members = np.flatnonzero(previous == np.bincount(previous).argmax())
+            if len(members) >= 4 and _distinct_points(embedding[members]) >= 2:
+                split = previous.copy()
+                halves = _kmeans(embedding[members], 2, rng, 2)
+                split[members[halves == 1]] = k - 1
+                split_start = _theta_from_labels(
+                    train_agree_cells, train_disagree_cells, split, k, m
+                )
+                alternative = _fit(train_agree, train_disagree, k, rng, 1, iterations, split_start)
+                if alternative.log_likelihood > fit.log_likelihood:
+                    fit = alternative
         resp = _posterior(train_agree, train_disagree, fit)
         fits[k] = fit
         held[k] = _predictive(resp, fit.theta, s_rows[hide], s_cols[hide], s_signs[hide]) / n_held
