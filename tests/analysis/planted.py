@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from threads.analysis import PostInput, ThreadSnapshot
+from threads.analysis.snapshot import PostInput, ThreadSnapshot
 
 
 def planted_debate(
@@ -134,7 +134,7 @@ def ari_table(seeds=range(5)) -> list[tuple[str, float, float, float | None]]:
     """(kind, mean ARI, mean number of groups, target) over `seeds`."""
     from sklearn.metrics import adjusted_rand_score
 
-    from threads.analysis import analyze_thread
+    from threads.analysis.thread_map import analyze_thread
 
     rows = []
     for kind, (options, target) in KINDS.items():

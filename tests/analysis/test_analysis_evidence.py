@@ -6,9 +6,10 @@ import pytest
 
 from tests.analysis.planted import planted_debate
 from tests.analysis_builders import post, snapshot
-from threads.analysis import ThreadSnapshot, analyze_thread
 from threads.analysis.bridging import fit_bridging
 from threads.analysis.cruxes import looks_like_question
+from threads.analysis.snapshot import ThreadSnapshot
+from threads.analysis.thread_map import analyze_thread
 from threads.panel import panel_data
 
 CAMP_A = [f"a{i}" for i in range(6)]

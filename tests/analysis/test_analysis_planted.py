@@ -11,7 +11,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.analysis.planted import KINDS, found_labels, planted_debate
-from threads.analysis import analyze_thread
+from threads.analysis.thread_map import analyze_thread
 
 SEEDS = (101, 102, 103)
 

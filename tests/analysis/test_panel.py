@@ -1,7 +1,7 @@
 """The panel's pure parts: labels, legend data, notes on small threads, bars."""
 
 from tests.analysis_builders import post, snapshot
-from threads.analysis import analyze_thread
+from threads.analysis.thread_map import analyze_thread
 from threads.panel import first_words, panel_data
 from threads.queries.tree import Node, select_tree
 
