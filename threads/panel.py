@@ -290,7 +290,7 @@ def _map_notes(map_json: Mapping[str, Any]) -> dict[str, str]:
     return notes
 
 
-def panel_data(
+def panel_data(  # noqa: C901 - one pass over the map, each list in turn
     map_json: Mapping[str, Any],
     summary_json: Mapping[str, Any],
     *,

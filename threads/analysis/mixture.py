@@ -110,7 +110,13 @@ def _fit(
     return best
 
 
-def _predictive(fit_rows_resp: np.ndarray, theta: np.ndarray, rows, cols, values) -> float:
+def _predictive(
+    fit_rows_resp: np.ndarray,
+    theta: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+) -> float:
     """Sum of log P(held-out stance) under the mixture, per row's posterior."""
     p_agree = np.einsum("ik,ki->i", fit_rows_resp[rows], theta[:, cols])
     p = np.where(values > 0, p_agree, 1 - p_agree)
@@ -174,7 +180,7 @@ def _theta_from_labels(
     """θ (k × m) of a hard assignment of rows to groups, from (row, col, weight) cells;
     rows with label −1 are left out."""
 
-    def tally(cells):
+    def tally(cells: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
         rows, cols, weights = cells
         group = labels[rows]
         inside = group >= 0
@@ -219,7 +225,9 @@ def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, n_init: int) -
     return best_labels
 
 
-def _embedding(agree, disagree, seed: int, dims: int) -> np.ndarray | None:
+def _embedding(
+    agree: sp.csr_matrix, disagree: sp.csr_matrix, seed: int, dims: int
+) -> np.ndarray | None:
     """Participants in the top singular directions of the column-centred stances, to
     seed EM with k-means there (spectral initialisation); None when too small."""
     n, m = agree.shape
@@ -243,14 +251,20 @@ def _distinct_points(points: np.ndarray) -> int:
     return len(np.unique(np.round(points, 9), axis=0))
 
 
-def _matrices(rows, cols, signs, weights, shape):
+def _matrices(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    signs: np.ndarray,
+    weights: np.ndarray,
+    shape: tuple[int, int],
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     agree = signs > 0
     a = sp.csr_matrix((weights[agree], (rows[agree], cols[agree])), shape=shape)
     d = sp.csr_matrix((weights[~agree], (rows[~agree], cols[~agree])), shape=shape)
     return a, d
 
 
-def choose_groups(
+def choose_groups(  # noqa: C901 - one pipeline (select k, then check it), read top to bottom
     rows: np.ndarray,
     cols: np.ndarray,
     signs: np.ndarray,
@@ -389,7 +403,15 @@ def choose_groups(
 
 
 def _stability(
-    agree, disagree, fit, k, rng, resamples, iterations, embedding, restarts
+    agree: sp.csr_matrix,
+    disagree: sp.csr_matrix,
+    fit: MixtureFit,
+    k: int,
+    rng: np.random.Generator,
+    resamples: int,
+    iterations: int,
+    embedding: np.ndarray | None,
+    restarts: int,
 ) -> np.ndarray:
     """Per group: pooled share of its members' pairs that refits on subsamples of
     participants put in one group again. Each refit starts afresh (k-means

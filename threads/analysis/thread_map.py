@@ -22,6 +22,7 @@ from .bridging import fit_bridging
 from .cruxes import consensus_columns, crux_scores, looks_like_question
 from .graph import base_scores, claim_strength, open_posts, reply_edges
 from .groups import (
+    Clustering,
     agreed_columns,
     group_counts,
     opinion_groups,
@@ -29,7 +30,7 @@ from .groups import (
     representativeness,
 )
 from .snapshot import DEFAULT_PARAMS, AnalysisParams, ThreadSnapshot
-from .stances import IMPLIED, OWN, STATED, build_stances
+from .stances import IMPLIED, OWN, STATED, StanceMatrix, build_stances
 from .stated import declared_crux_share, merge_credences
 
 # Bump when a change to the maths changes results for the same input, so stored maps
@@ -404,7 +405,12 @@ def _analyze(snapshot: ThreadSnapshot, params: AnalysisParams) -> ThreadMap:
     )
 
 
-def _bridging(snapshot, stances, clustering, params: AnalysisParams) -> tuple:
+def _bridging(
+    snapshot: ThreadSnapshot,
+    stances: StanceMatrix,
+    clustering: Clustering,
+    params: AnalysisParams,
+) -> tuple[BridgingPost, ...]:
     """Bridging scores of the posts with enough quality votes; only with 2+ groups,
     where there are camps for a post to bridge."""
     if clustering.n_groups < 2 or len(snapshot.quality_value) == 0:

@@ -325,7 +325,7 @@ class ThreadTree:
     tagged: int = 0
 
 
-def bridging_scores_of(analysis) -> dict[int, float]:
+def bridging_scores_of(analysis: ThreadAnalysis | None) -> dict[int, float]:
     """Post id -> bridging score from a ThreadAnalysis's stored panel (empty if none)."""
     panel = getattr(analysis, "panel", None) or {}
     return {int(post): float(score) for post, score in panel.get("bridging_scores", {}).items()}
