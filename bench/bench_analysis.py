@@ -2,9 +2,10 @@
 
     python bench/bench_analysis.py
 
-(a) analyze_thread on 5,000 participants × 2,000 posts × 250,000 agreement votes:
-    best of 3 wall time, and the peak RSS of a fresh process that builds the input
-    and runs it once. Budget: 0.3 s, 400 MiB.
+(a) analyze_thread on 5,000 participants × 2,000 posts × 250,000 agreement votes, plus
+    ~46,000 quality votes (one per person and post) for the bridging score: best of 3
+    wall time, and the peak RSS of a fresh process that builds the input and runs it
+    once. Budget: 0.3 s, 400 MiB.
 (b) summarize_thread on a 5,000-post thread of about 25,000 sentences: best of 3, and
     how far the summary raises the peak RSS of a fresh process above what building the
     input took. Budget: 2 s, 300 MiB.
@@ -44,6 +45,7 @@ from threads.analysis.thread_map import analyze_thread  # noqa: E402
 ROLES = ("claim", "rebuttal", "support", "question", "answer", "concession", "comment")
 ROLE_WEIGHTS = (0.10, 0.30, 0.20, 0.10, 0.08, 0.07, 0.15)
 
+QUALITY_PER_VOTE = 0.4
 MAP_BUDGET_SECONDS = 0.3
 MAP_BUDGET_MIB = 400
 SUMMARY_BUDGET_SECONDS = 2.0
@@ -152,6 +154,13 @@ def build_snapshot(
     what = rng.choice(n_posts, size=n_votes, p=popularity / popularity.sum())
     leaning = (person[who] * stance[what]).sum(1) + rng.normal(0, 0.5, n_votes)
     value = np.where(leaning > 0.25, 1, np.where(leaning < -0.25, -1, 0)).astype(np.int8)
+    # Quality votes (the bridging score's input): 0.4 per agreement vote, up-votes
+    # leaning the voter's way, as on a forum where people also like what they agree with.
+    n_quality = int(n_votes * QUALITY_PER_VOTE)
+    q_who = rng.choice(n_participants, size=n_quality, p=activity / activity.sum())
+    q_what = rng.choice(n_posts, size=n_quality, p=popularity / popularity.sum())
+    q_leaning = (person[q_who] * stance[q_what]).sum(1) + rng.normal(0, 1.0, n_quality)
+    q_keys = np.unique(q_who.astype(np.int64) * n_posts + q_what, return_index=True)[1]
     return ThreadSnapshot(
         thread_id=1,
         root=1,
@@ -160,6 +169,9 @@ def build_snapshot(
         vote_participant=who.astype(np.int32),
         vote_post=(what + 1).astype(np.int64),
         vote_value=value,
+        quality_participant=q_who[q_keys].astype(np.int32),
+        quality_post=(q_what[q_keys] + 1).astype(np.int64),
+        quality_value=np.where(q_leaning[q_keys] > -0.3, 1, -1).astype(np.int8),
     )
 
 

@@ -7,9 +7,14 @@ further queries. Pure functions; no Django.
 
 - The argument map is a tidy tree of at most MAX_NODES posts grown from the opening
   post, preferring typed replies (attack/support) and the posts the lists point at
-  (cruxes, common ground, open objections), so a 5,000-post thread stays legible.
+  (cruxes, common ground, open objections), so a 5,000-post thread stays legible. Each
+  box is labelled with the first words of its post (the full text on hover and focus)
+  and outlined by what the map says about it; a legend explains colours and lines.
 - The scatter shows each participant's 2-D opinion position coloured by group,
-  thinned evenly past MAX_POINTS so the page stays light.
+  thinned evenly past MAX_POINTS so the page stays light, with its axes explained.
+- Small threads get one plain sentence on what is missing ("3 people have taken a
+  stance; groups need 4") instead of empty sections.
+- The importer's placeholder opening post is never cited: its node says what it is.
 """
 
 from __future__ import annotations
@@ -22,10 +27,27 @@ from typing import Any
 
 MAX_NODES = 40
 MAX_POINTS = 300
-NODE_W, NODE_H, GAP_X, GAP_Y = 34, 24, 16, 56
+NODE_W, NODE_H, GAP_X, GAP_Y = 120, 26, 12, 44
+LABEL_CHARS = 18  # the first words of a post that fit in a box at 11px
 SCATTER_SIZE = 320
 GROUP_COLOURS = ["#2d5bd3", "#d3562d", "#2f9e6e", "#9b4dca", "#c9a227"]
 EDGE_COLOURS = {"attack": "#c0392b", "support": "#27ae60", "neutral": "#9aa0a6"}
+STATUS_OUTLINE = {"crux": "#d35400", "common ground": "#1e7a4a", "open": "#a52a2a"}
+PLACEHOLDER_LABEL = "Opening post (not in the import)"
+
+
+def first_words(text: str, limit: int = LABEL_CHARS) -> str:
+    """The first words of `text` that fit in `limit` characters, with … if cut."""
+    words = text.split()
+    label = ""
+    for word in words:
+        candidate = f"{label} {word}".strip()
+        if len(candidate) > limit:
+            break
+        label = candidate
+    if not label and words:
+        label = words[0][: limit - 1]
+    return label + (" …" if len(" ".join(words)) > len(label) else "")
 
 
 def strength_fill(sigma: float | None) -> str:
@@ -66,6 +88,18 @@ def _select_nodes(map_json: Mapping[str, Any], root: int) -> tuple[list[int], di
     return chosen, parent_of
 
 
+def _statuses(map_json: Mapping[str, Any]) -> dict[int, str]:
+    """One status per post — the map never gives a post two that contradict."""
+    status: dict[int, str] = {}
+    for item in map_json.get("open", []):
+        status[item["post"]] = "open"
+    for item in map_json.get("consensus", []):
+        status[item["post"]] = "common ground"
+    for item in map_json.get("cruxes", []):
+        status[item["post"]] = "crux"
+    return status
+
+
 def argument_map_layout(map_json: Mapping[str, Any], root: int) -> dict[str, Any]:
     chosen, parent_of = _select_nodes(map_json, root)
     kids: dict[int, list[int]] = {post: [] for post in chosen}
@@ -95,6 +129,7 @@ def argument_map_layout(map_json: Mapping[str, Any], root: int) -> dict[str, Any
 
     strength = map_json.get("strength", {})
     kinds = {(e["source"], e["target"]): e["kind"] for e in map_json.get("edges", [])}
+    status = _statuses(map_json)
     nodes = [
         {
             "post": post,
@@ -103,6 +138,8 @@ def argument_map_layout(map_json: Mapping[str, Any], root: int) -> dict[str, Any
             "cx": round(x[post] + 4 + NODE_W / 2, 1),
             "fill": strength_fill(strength.get(str(post))),
             "strength": strength.get(str(post)),
+            "status": status.get(post, ""),
+            "outline": STATUS_OUTLINE.get(status.get(post, ""), "#5f6570"),
         }
         for post in chosen
     ]
@@ -138,7 +175,14 @@ def scatter_layout(map_json: Mapping[str, Any]) -> dict[str, Any]:
     step = max(1, -(-len(points) // MAX_POINTS))  # ceil division: even thinning
     shown = points[::step]
     if not shown:
-        return {"points": [], "size": SCATTER_SIZE, "shown": 0, "total": 0, "legend": []}
+        return {
+            "points": [],
+            "size": SCATTER_SIZE,
+            "shown": 0,
+            "total": 0,
+            "legend": [],
+            "ungrouped": 0,
+        }
     xs = [p["x"] for p in shown]
     ys = [p["y"] for p in shown]
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
@@ -158,19 +202,33 @@ def scatter_layout(map_json: Mapping[str, Any]) -> dict[str, Any]:
             for p in shown
         ],
         "size": SCATTER_SIZE,
+        # Axes through the centre of the cloud (the mean participant).
+        "axis_x": round(pad + (sum(xs) / len(xs) - min(xs)) * scale, 1),
+        "axis_y": round(pad + (sum(ys) / len(ys) - min(ys)) * scale, 1),
         "shown": len(shown),
         "total": len(points),
         "legend": [
-            {"group": g["id"], "size": g["size"], "colour": colour[g["id"]]}
+            {
+                "group": g["id"],
+                "size": g["size"],
+                "colour": colour[g["id"]],
+                "stability": _percent(g.get("stability")),
+            }
             for g in map_json.get("groups", [])
         ],
+        "ungrouped": sum(1 for p in points if p["group"] is None),
     }
 
 
 OPEN_LABELS = {
     "unanswered_question": "Unanswered question",
     "unanswered_rebuttal": "Unanswered objection",
-    "unanswered_claim": "Unrebutted claim",
+    "unanswered_claim": "Claim nobody has replied to",
+}
+MARKERS = {
+    "unanswered_question": "open question",
+    "unanswered_rebuttal": "open objection",
+    "unanswered_claim": "no reply yet",
 }
 MAX_LISTED = 5
 MAX_OPEN = 10
@@ -193,25 +251,77 @@ def _cited_posts(map_json: Mapping[str, Any], summary_json: Mapping[str, Any]) -
     return cited | {e["post"] for e in extracts}
 
 
-def panel_data(
+def _map_notes(map_json: Mapping[str, Any]) -> dict[str, str]:
+    """Plain sentences for what the map cannot show yet, instead of empty sections."""
+    params = map_json.get("algorithm", {}).get("params", {})
+    need_people = params.get("min_group_participants", 4)
+    need_support = params.get("min_supporters", 3)
+    people = map_json["participants"]
+    groups = len(map_json["groups"])
+    notes: dict[str, str] = {}
+    if people == 0:
+        notes["groups"] = (
+            "Nobody has taken a stance yet: agree or disagree with a post, or reply "
+            "with a rebuttal or a support, and the map starts."
+        )
+    elif people < need_people:
+        verb = "person has" if people == 1 else "people have"
+        notes["groups"] = (
+            f"{people} {verb} taken a stance; opinion groups need {need_people}, "
+            "so there are no groups, cruxes or bridging scores yet."
+        )
+    elif groups < 2:
+        notes["groups"] = "One opinion group: " + (
+            map_json.get("single_group_reason") or "the votes show no division."
+        )
+    if groups < 2:
+        notes["cruxes"] = "Cruxes are what divides opinion groups; with one group there are none."
+    elif not map_json["cruxes"]:
+        notes["cruxes"] = "No claim divides the groups yet."
+    if not map_json["consensus"]:
+        notes["consensus"] = (
+            f"Common ground needs at least {need_support} people besides the author "
+            "agreeing with a post"
+            + (" and a majority in every group" if groups > 1 else "")
+            + "; no post has that yet."
+        )
+    if not map_json["open"]:
+        notes["open"] = "Every objection and question has a reply from someone else."
+    return notes
+
+
+def panel_data(  # noqa: C901 - one pass over the map, each list in turn
     map_json: Mapping[str, Any],
     summary_json: Mapping[str, Any],
     *,
     root: int,
-    posts: Iterable[tuple[int, str, str, bool]],
+    posts: Iterable[tuple],
 ) -> dict[str, Any]:
     """Everything the panel shows, as JSON-ready data. `posts` yields (id, author,
-    plain text, removed) for the thread's posts; only the cited ones are kept."""
+    plain text, removed[, placeholder]) for the thread's posts; only the cited ones
+    are kept. A placeholder (the importer's stand-in opening post) is never cited."""
     argument_map = argument_map_layout(map_json, root)
     wanted = _cited_posts(map_json, summary_json) | {n["post"] for n in argument_map["nodes"]}
-    meta = {
-        post_id: {
-            "author": author,
-            "excerpt": "[removed]" if removed else shorten(text, 160, placeholder=" …"),
-        }
-        for post_id, author, text, removed in posts
-        if post_id in wanted
-    }
+    meta: dict[int, dict[str, str]] = {}
+    placeholders: set[int] = set()
+    for post_id, author, text, removed, *rest in posts:
+        if rest and rest[0]:
+            placeholders.add(post_id)
+        if post_id not in wanted:
+            continue
+        if post_id in placeholders:
+            meta[post_id] = {"author": "", "excerpt": "", "label": PLACEHOLDER_LABEL}
+        elif removed:
+            meta[post_id] = {"author": author, "excerpt": "[removed]", "label": "[removed]"}
+        else:
+            meta[post_id] = {
+                "author": author,
+                "excerpt": shorten(text, 160, placeholder=" …"),
+                "label": first_words(text) or "(no text)",
+            }
+
+    def citable(item: Mapping[str, Any]) -> bool:
+        return item["post"] not in placeholders
 
     def cite(item: Mapping[str, Any]) -> dict[str, Any]:
         cited = {**item, **meta.get(item["post"], {"author": "", "excerpt": ""})}
@@ -219,11 +329,15 @@ def panel_data(
             cited["label"] = OPEN_LABELS.get(item["kind"], "Open")
         return cited
 
+    def cite_all(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [cite(item) for item in items if citable(item)]
+
     participants = map_json["participants"]
     camps = {
         camp["group"]: [
             {**cite(sentence), "agree": _percent(share)}
             for sentence, share in zip(camp["sentences"], camp["agree_shares"], strict=False)
+            if citable(sentence)
         ]
         for camp in summary_json.get("groups", [])
     }
@@ -232,50 +346,79 @@ def panel_data(
             "id": group["id"],
             "size": group["size"],
             "share": _percent(group["size"] / max(1, participants)),
+            "stability": _percent(group.get("stability")),
+            "colour": GROUP_COLOURS[number % len(GROUP_COLOURS)],
             "representative": [
                 {**cite(rep), "agree": _percent(rep["agree_share"])}
                 for rep in group["representative"]
+                if citable(rep)
             ],
             "sentences": camps.get(group["id"], []),
         }
-        for group in map_json["groups"]
+        for number, group in enumerate(map_json["groups"])
     ]
+    colour = {group["id"]: group["colour"] for group in groups}
     told = {c["post"]: c for c in summary_json.get("cruxes", [])}
     cruxes = []
-    for crux in map_json["cruxes"][:MAX_LISTED]:
+    for crux in [c for c in map_json["cruxes"] if citable(c)][:MAX_LISTED]:
         summary = told.get(crux["post"], {})
         cited = cite(crux)
         cruxes.append(
             {
                 **cited,
                 "text": summary.get("text") or cited["excerpt"],
-                "support": summary.get("support") and cite(summary["support"]),
-                "rebuttal": summary.get("rebuttal") and cite(summary["rebuttal"]),
+                "support": summary.get("support")
+                and citable(summary["support"])
+                and cite(summary["support"]),
+                "rebuttal": summary.get("rebuttal")
+                and citable(summary["rebuttal"])
+                and cite(summary["rebuttal"]),
+                # Per-group agreement bars: the share of each group's members who took a
+                # side on the post and agreed.
                 "by_group": [
-                    {"group": g, "agree": _percent(share)} for g, share in crux["by_group"].items()
+                    {"group": g, "agree": _percent(share), "colour": colour.get(g, "#9aa0a6")}
+                    for g, share in crux["by_group"].items()
                 ],
             }
         )
+    consensus = [
+        {**cite(c), "supporters": len(c.get("supporters", ()))}
+        for c in map_json["consensus"][:MAX_LISTED]
+        if citable(c)
+    ]
+    bridging = map_json.get("bridging", [])
+    valued = [b for b in bridging if b["valued_across_groups"] and citable(b)]
     markers: dict[str, list[str]] = {}
-    for crux in map_json["cruxes"][:MAX_LISTED]:
+    for crux in cruxes:
         markers.setdefault(str(crux["post"]), []).append("crux")
-    for item in map_json["consensus"][:MAX_LISTED]:
+    for item in consensus:
         markers.setdefault(str(item["post"]), []).append("common ground")
     for item in map_json["open"]:
-        label = "open question" if item["kind"] == "unanswered_question" else "open objection"
-        markers.setdefault(str(item["post"]), []).append(label)
+        if citable(item):
+            markers.setdefault(str(item["post"]), []).append(MARKERS.get(item["kind"], "open"))
+    for item in valued[:MAX_LISTED]:
+        markers.setdefault(str(item["post"]), []).append("valued across groups")
+    evidence = map_json.get("evidence", {})
     return {
         "participants": participants,
         "single_group_reason": map_json.get("single_group_reason"),
+        "notes": _map_notes(map_json),
+        "evidence": {
+            "stated": evidence.get("stated_stances", 0),
+            "implied": evidence.get("implied_stances", 0),
+            "clustered": evidence.get("participants_clustered", 0),
+        },
         "summary_status": summary_json.get("status"),
         "summary_reason": summary_json.get("reason"),
-        "brief": [cite(e) for e in summary_json.get("brief", [])],
+        "brief": cite_all(summary_json.get("brief", [])),
         "groups": groups,
         "cruxes": cruxes,
-        "common_ground": [cite(e) for e in summary_json.get("common_ground", [])],
-        "consensus": [cite(c) for c in map_json["consensus"][:MAX_LISTED]],
-        "open": [cite(o) for o in summary_json.get("open", [])]
-        or [cite(o) for o in map_json["open"][:MAX_OPEN]],
+        "common_ground": cite_all(summary_json.get("common_ground", [])),
+        "consensus": consensus,
+        "open": cite_all(summary_json.get("open", [])) or cite_all(map_json["open"][:MAX_OPEN]),
+        "valued": [cite(b) for b in valued[:MAX_LISTED]],
+        # For the thread page's "Bridging" sort (only present with 2+ groups).
+        "bridging_scores": {str(b["post"]): b["score"] for b in bridging if citable(b)},
         "argument_map": {
             **argument_map,
             "nodes": [{**node, **meta.get(node["post"], {})} for node in argument_map["nodes"]],

@@ -27,6 +27,24 @@
     window.setTimeout(function () { post.classList.remove("cited-highlight"); }, 2500);
   }
 
+  // The argument map's boxes carry only the first words of a post: show the whole
+  // excerpt under the map while a box is pointed at or has keyboard focus.
+  function showNode(event) {
+    var node = event.target.closest && event.target.closest(".map-node");
+    if (!node) return;
+    var figure = node.closest(".argument-map");
+    var detail = figure && figure.querySelector(".map-node-detail");
+    if (detail) detail.textContent = node.getAttribute("data-full") || "";
+  }
+  document.addEventListener("mouseover", showNode);
+  document.addEventListener("focusin", showNode);
+  document.addEventListener("keydown", function (event) {
+    var node = event.target.closest && event.target.closest(".map-node");
+    if (node && event.key === "Enter" && node.getAttribute("data-cite")) {
+      highlight(node.getAttribute("data-cite"));
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-cite]");
     if (link) highlight(link.getAttribute("data-cite"));

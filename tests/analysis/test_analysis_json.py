@@ -45,12 +45,20 @@ def test_map_json_has_exactly_the_documented_keys():
         "counts",
         "single_group_reason",
         "edges",
+        "bridging",
+        "evidence",
     }
-    assert data["groups"] and set(data["groups"][0]) == {"id", "size", "members", "representative"}
+    assert data["groups"] and set(data["groups"][0]) == {
+        "id",
+        "size",
+        "stability",
+        "members",
+        "representative",
+    }
     assert set(data["groups"][0]["representative"][0]) == {"post", "direction", "agree_share"}
     assert set(data["points"][0]) == {"participant", "x", "y", "group"}
     assert data["cruxes"] and set(data["cruxes"][0]) == {"post", "score", "double", "by_group"}
-    assert data["consensus"] and set(data["consensus"][0]) == {"post", "score"}
+    assert data["consensus"] and set(data["consensus"][0]) == {"post", "score", "supporters"}
     assert set(data["open"][0]) == {"post", "kind"}
     assert set(data["edges"][0]) == {"source", "target", "kind"}
     assert set(data["algorithm"]) == {"version", "params"}
@@ -76,5 +84,8 @@ def test_map_json_types_ids_and_rounding():
     assert all(isinstance(x, float) and round(x, 4) == x for x in floats)
     for crux in data["cruxes"]:
         assert set(crux["by_group"]) <= {g["id"] for g in data["groups"]}
-    assert data["open"] == [{"post": 4, "kind": "unanswered_question"}]
+    assert data["open"] == [
+        {"post": 2, "kind": "unanswered_rebuttal"},
+        {"post": 4, "kind": "unanswered_question"},
+    ]
     assert set(data["timings"]) >= {"stances", "groups", "cruxes", "strength", "total"}

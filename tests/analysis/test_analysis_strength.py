@@ -61,12 +61,29 @@ def test_unvoted_claim_has_base_strength_one_half_and_is_an_open_claim():
     assert [(item.post, item.kind) for item in thread_map.open] == [(1, "unanswered_claim")]
 
 
-def test_weak_rebuttal_is_not_listed_as_open():
+def test_disagree_votes_weaken_a_rebuttal_but_never_answer_it():
     posts = [post(1, None, "claim", "alice"), post(2, 1, "rebuttal", "bob")]
     votes = [(f"v{i}", 2, -1) for i in range(10)]
     thread_map = analyze_thread(snapshot(posts, votes))
     assert thread_map.strength[2] == 0.0
-    assert thread_map.open == ()
+    assert [(item.post, item.kind) for item in thread_map.open] == [(2, "unanswered_rebuttal")]
+
+
+def test_any_reply_from_someone_else_answers_an_objection_but_the_authors_own_does_not():
+    posts = [
+        post(1, None, "claim", "alice"),
+        post(2, 1, "rebuttal", "bob"),
+        post(3, 2, "concession", "alice"),  # alice grants bob's point: answered
+        post(4, 1, "rebuttal", "carol"),
+        post(5, 4, "comment", "carol"),  # carol adding to her own objection
+        post(6, 1, "rebuttal", "dan"),
+        post(7, 6, "comment", "erin"),
+        post(8, 7, "comment", "erin"),
+    ]
+    kinds = {item.post: item.kind for item in analyze_thread(snapshot(posts)).open}
+    assert 2 not in kinds and 6 not in kinds
+    assert kinds[4] == "unanswered_rebuttal"
+    assert 1 not in kinds
 
 
 def test_unanswered_question_is_open_and_answered_question_is_not():

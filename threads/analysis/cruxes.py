@@ -11,10 +11,20 @@ of groups. A crux is "double" when φ inside every group has the same sign as ov
 it is the crux for each camp, not only between them.
 
 The root itself is not a candidate: it is the question, the cruxes are what it turns on.
+Nor is any question: a crux is a claim one can agree or disagree with ("Does anyone
+still think that …?" divides nobody). Common ground is never a crux.
+
+Common ground (`consensus_columns`) needs evidence, not smoothing: at least
+`min_supporters` participants other than the author behind the post (agree votes,
+support or concession replies; the author's own implied stance never counts), more of
+them agreeing than disagreeing, and with 2+ groups a majority in every group. The
+geometric-mean GIC only ranks what qualifies. Questions and posts a moderator tagged
+with a quality/fallacy mark are never common ground.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +50,20 @@ def _phi(n11: np.ndarray, n10: np.ndarray, n01: np.ndarray, n00: np.ndarray) -> 
         return np.where(denominator > 0, (n11 * n00 - n10 * n01) / denominator, np.nan)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def looks_like_question(role: str, text: str) -> bool:
+    """A question by role, or a post whose own sentences are mostly questions."""
+    if role == "question":
+        return True
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if not sentences:
+        return False
+    asked = sum(sentence.rstrip().endswith("?") for sentence in sentences)
+    return asked * 2 > len(sentences)
+
+
 def crux_scores(
     stances: StanceMatrix,
     clustering: Clustering,
@@ -47,8 +71,11 @@ def crux_scores(
     root_column: int,
     params: AnalysisParams,
     declared: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
 ) -> list[CruxScore]:
-    """`declared`: per column, the share of participants declaring the post a crux for
+    """Cruxes best first; only `eligible` columns (claims, not common ground) qualify.
+
+    `declared`: per column, the share of participants declaring the post a crux for
     them (stated.declared_crux_share); it multiplies the score by 1 + 0.5·share, so
     declarations reorder posts the votes already show dividing, never make one."""
     if clustering.n_groups < 2:
@@ -98,14 +125,27 @@ def crux_scores(
 
     candidates = np.flatnonzero((score >= params.min_crux_score) & (divergence > 0))
     candidates = candidates[candidates != root_column]
+    if eligible is not None:
+        candidates = candidates[eligible[candidates]]
     order = candidates[np.lexsort((candidates, -score[candidates]))][: params.max_cruxes]
     return [CruxScore(int(c), float(score[c]), bool(double[c])) for c in order]
 
 
-def consensus_columns(counts: GroupCounts, params: AnalysisParams) -> list[tuple[int, float]]:
-    """(column, geometric GIC) of posts every group agrees with, best first."""
+def consensus_columns(
+    counts: GroupCounts,
+    params: AnalysisParams,
+    supporters: np.ndarray,
+    opposers: np.ndarray,
+    eligible: np.ndarray,
+) -> list[tuple[int, float]]:
+    """(column, geometric GIC) of the posts that are common ground, best first.
+
+    `supporters`/`opposers` per column count participants other than the author who
+    agree/disagree (stated or implied by a reply)."""
     gic = geometric_consensus(counts)
-    everyone_agrees = (counts.agree * 2 > counts.seen).all(0)
-    columns = np.flatnonzero(everyone_agrees & (gic >= params.min_consensus))
+    backed = (supporters >= params.min_supporters) & (supporters > opposers) & eligible
+    if counts.agree.shape[0] > 1:
+        backed &= (counts.agree * 2 > counts.seen).all(0)
+    columns = np.flatnonzero(backed & (gic >= params.min_consensus))
     order = columns[np.lexsort((columns, -gic[columns]))][: params.max_consensus]
     return [(int(c), float(gic[c])) for c in order]

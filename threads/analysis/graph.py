@@ -109,33 +109,32 @@ def claim_strength(
     return sigma
 
 
-def open_posts(
-    posts: Sequence[PostInput], strength: np.ndarray, min_strength: float, z: float
-) -> list[tuple[int, str]]:
+def open_posts(posts: Sequence[PostInput], z: float) -> list[tuple[int, str]]:
     """(post id, kind) of what still needs an answer, most visible first.
 
-    Claims and rebuttals that stand (σ ≥ min_strength) with no live rebuttal under
-    them, and questions with no live answer. Visibility is the Wilson lower bound of
-    the post's quality votes, the same order the thread page sorts by.
+    "Unanswered" means no live reply from anyone but the post's own author: an
+    objection, a question or a claim that another participant replied to — with an
+    answer, a concession, a counter-rebuttal or a comment — has been taken up. Votes
+    never answer anything (a Disagree vote is not a reply), so strength is not a
+    condition here. The importer's placeholder opening post is never open. Visibility
+    is the Wilson lower bound of the post's quality votes, the order the thread page
+    sorts by.
     """
-    attacked: set[int] = set()
-    answered: set[int] = set()
+    author = {post.id: post.author for post in posts}
+    replied: set[int] = set()
     for post in posts:
-        if post.removed or post.parent is None:
+        if post.removed or post.parent is None or post.parent not in author:
             continue
-        if post.role in ATTACK_ROLES:
-            attacked.add(post.parent)
-        elif post.role == "answer":
-            answered.add(post.parent)
+        if post.author != author[post.parent]:
+            replied.add(post.parent)
+    kinds = {"rebuttal": "unanswered_rebuttal", "question": "unanswered_question"}
     found: list[tuple[int, str, int]] = []
     for i, post in enumerate(posts):
-        if post.removed:
+        if not post.citable or post.id in replied:
             continue
-        if post.role in ("claim", "rebuttal"):
-            if strength[i] >= min_strength and post.id not in attacked:
-                found.append((i, f"unanswered_{post.role}", post.id))
-        elif post.role == "question" and post.id not in answered:
-            found.append((i, "unanswered_question", post.id))
+        kind = kinds.get(post.role, "unanswered_claim" if post.role == "claim" else None)
+        if kind:
+            found.append((i, kind, post.id))
     if not found:
         return []
     positions = np.array([i for i, _, _ in found])

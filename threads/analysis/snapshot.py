@@ -40,6 +40,7 @@ class PostInput:
     reply answers ("" if none). The opening post has `parent=None` and role "claim".
     `quoted` is the text of the block quotes in its body (words of others it repeats);
     `placeholder` marks the importer's stand-in opening post, which is never cited.
+    `tags` are moderator tag slugs.
     """
 
     id: int
@@ -53,8 +54,17 @@ class PostInput:
     quality_down: int = 0
     removed: bool = False
     tags: tuple[str, ...] = ()
+    # The importer's stand-in opening post of a comment section: it holds the replies
+    # together but says nothing, so the map never takes a stance on it or cites it.
     placeholder: bool = False
     quoted: str = ""
+    # A moderator tagged it with a quality/fallacy mark (ad hominem, strawman…): it can
+    # still divide people, but it is never common ground or a group's representative.
+    flagged: bool = False
+
+    @property
+    def citable(self) -> bool:
+        return not (self.removed or self.placeholder)
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -87,6 +97,11 @@ class ThreadSnapshot:
     # Stated stances beyond agreement votes (threads/analysis/stated.py).
     credences: tuple[CredenceInput, ...] = ()
     reactions: tuple[ReactionInput, ...] = ()
+    # Quality votes (+1 / −1) per (participant, post), the same layout: the input of
+    # the bridging score. Empty when the caller has none.
+    quality_participant: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    quality_post: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    quality_value: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "credences", tuple(self.credences))
@@ -98,6 +113,22 @@ class ThreadSnapshot:
         object.__setattr__(self, "vote_participant", _frozen_array(self.vote_participant, np.int32))
         object.__setattr__(self, "vote_post", _frozen_array(self.vote_post, np.int64))
         object.__setattr__(self, "vote_value", _frozen_array(self.vote_value, np.int8))
+        for name, dtype in (
+            ("quality_participant", np.int32),
+            ("quality_post", np.int64),
+            ("quality_value", np.int8),
+        ):
+            object.__setattr__(self, name, _frozen_array(getattr(self, name), dtype))
+        q = len(self.quality_participant)
+        if len(self.quality_post) != q or len(self.quality_value) != q:
+            raise ValueError("quality vote arrays must have the same length")
+        if q and (
+            self.quality_participant.min() < 0
+            or self.quality_participant.max() >= len(self.participants)
+        ):
+            raise ValueError("quality_participant must index participants")
+        if q and not np.isin(self.quality_value, (-1, 1)).all():
+            raise ValueError("quality_value must be -1 or +1")
         n = len(self.vote_participant)
         if len(self.vote_post) != n or len(self.vote_value) != n:
             raise ValueError("vote arrays must have the same length")
@@ -127,7 +158,6 @@ class AnalysisParams:
     # fewer than 15 qualify, the most active are added until 15 (or all).
     min_stances: int = 7
     min_clustered: int = 15
-    max_base_clusters: int = 100
     max_groups: int = 5
     # Fewer participants than this cannot be split into opinion groups meaningfully.
     min_group_participants: int = 4
@@ -135,6 +165,10 @@ class AnalysisParams:
     # at least this many clustered participants and this share of them (ours).
     min_group_size: int = 2
     min_group_share: float = 0.05
+    # A group is shown only if, refitted on 80 % subsamples of participants, on
+    # average at least this share of its members' pairs stay together (ours; the
+    # planted debates give 0.9+ for real camps and < 0.6 for splits of one camp).
+    min_group_stability: float = 0.8
     # One-sided 90% z, Polis's representativeness cut-off.
     repness_z: float = 1.2816
     max_representative: int = 5
@@ -145,13 +179,21 @@ class AnalysisParams:
     min_joint_stances: int = 5
     min_crux_score: float = 0.05
     max_cruxes: int = 5
-    # Geometric-mean GIC of 0.6 is above what a post gets from its author's stance
-    # alone; each group must also have a majority agreeing.
-    min_consensus: float = 0.6
+    # Common ground needs this many supporters besides the author (agree votes,
+    # support or concession replies), a majority of those who took a side, and with
+    # 2+ groups a majority inside every group; the geometric-mean GIC only ranks.
+    min_supporters: int = 3
+    min_consensus: float = 0.5
     max_consensus: int = 5
     # DF-QuAD base score: Wilson lower bound at z = 1.2816 (80% two-sided).
     wilson_z: float = 1.2816
-    open_min_strength: float = 0.5
+    # Bridging (Community Notes-style matrix factorisation of quality votes): a post
+    # needs this many quality votes to be scored, and is "valued across groups" when
+    # its intercept is at least `bridging_min_score` and its factor loading small.
+    bridging_min_votes: int = 5
+    bridging_min_score: float = 0.3
+    bridging_max_factor: float = 0.5
+    max_bridging: int = 5
     seed: int = 0
 
 

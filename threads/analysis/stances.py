@@ -7,6 +7,13 @@ always wins over an implied stance for the same (participant, post) cell; among
 several entries of the same source the later one wins (a person who rebuts their own
 earlier post has changed their mind).
 
+Each cell also records its *source* (`STATED`, `IMPLIED`, `OWN`) and a weight
+(`SOURCE_WEIGHTS`): a stated stance counts 1.0, one implied by a typed reply 0.5, and
+an author's own implied agreement 0.5 for where the author stands — but it is never
+counted toward a post's agreement share, common ground or consensus (one self-vote
+would otherwise give (1+1)/(1+2) = 0.67). A new source of stance (stated credences)
+is one more code with its weight.
+
 Removed posts contribute nothing here: neither their votes nor the stances their
 text implies shape the map. Everything is vectorised over the vote arrays, which is
 what keeps 250k votes in the low tens of milliseconds.
@@ -20,6 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .snapshot import ATTACK_ROLES, SUPPORT_ROLES, ThreadSnapshot
+
+STATED, IMPLIED, OWN = 0, 1, 2
+SOURCE_WEIGHTS = {STATED: 1.0, IMPLIED: 0.5, OWN: 0.5}
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +47,7 @@ class StanceMatrix:
     rows: np.ndarray  # one entry per stance cell
     cols: np.ndarray
     values: np.ndarray
+    sources: np.ndarray  # STATED | IMPLIED | OWN per cell
     explicit_agree: np.ndarray  # per post index, explicit votes only (base scores)
     explicit_disagree: np.ndarray
     explicit_votes: int
@@ -48,6 +59,18 @@ class StanceMatrix:
     @property
     def n_columns(self) -> int:
         return len(self.live_columns)
+
+    @property
+    def weights(self) -> np.ndarray:
+        table = np.zeros(max(SOURCE_WEIGHTS) + 1)
+        for source, weight in SOURCE_WEIGHTS.items():
+            table[source] = weight
+        return table[self.sources]
+
+    @property
+    def counted(self) -> np.ndarray:
+        """Cells that count toward shares and support: everything but authors' own."""
+        return self.sources != OWN
 
     def indicator(self, value: int | None) -> sp.csr_matrix:
         """participants × columns 0/1 matrix of cells with this value (None: any stance)."""
@@ -70,7 +93,8 @@ def build_stances(snapshot: ThreadSnapshot) -> StanceMatrix:
     posts = snapshot.posts
     n_posts = len(posts)
     post_ids = np.array([post.id for post in posts], dtype=np.int64)
-    removed = np.array([post.removed for post in posts], dtype=bool)
+    # Removed posts and the importer's placeholder take no part in the stance matrix.
+    removed = np.array([not post.citable for post in posts], dtype=bool)
     index_of_id = {post.id: i for i, post in enumerate(posts)}
 
     participants = list(snapshot.participants)
@@ -103,32 +127,41 @@ def build_stances(snapshot: ThreadSnapshot) -> StanceMatrix:
     # more recent post.
     implied_keys: list[int] = []
     implied_values: list[int] = []
+    implied_sources: list[int] = []
     for post in sorted(posts, key=lambda p: (p.created, p.id)):
-        if post.removed:
+        if not post.citable:
             continue
         who = participant_index[post.author]
         implied_keys.append(who * n_posts + index_of_id[post.id])
         implied_values.append(1)
+        implied_sources.append(OWN)
         parent = index_of_id.get(post.parent) if post.parent is not None else None
         if parent is None or removed[parent]:
             continue
         if post.role in ATTACK_ROLES:
             implied_keys.append(who * n_posts + parent)
             implied_values.append(-1)
+            implied_sources.append(IMPLIED)
         elif post.role in SUPPORT_ROLES:
             implied_keys.append(who * n_posts + parent)
             implied_values.append(1)
+            implied_sources.append(IMPLIED)
     imp_keys = np.array(implied_keys, dtype=np.int64)
     imp_values = np.array(implied_values, dtype=np.int8)
+    imp_sources = np.array(implied_sources, dtype=np.int8)
     keep = _last_wins(imp_keys)
-    imp_keys, imp_values = imp_keys[keep], imp_values[keep]
+    imp_keys, imp_values, imp_sources = imp_keys[keep], imp_values[keep], imp_sources[keep]
     # explicit_keys is sorted (np.unique order), so membership is a sorted search.
     overridden = np.isin(imp_keys, explicit_keys, assume_unique=True)
     imp_keys, imp_values = imp_keys[~overridden], imp_values[~overridden]
+    imp_sources = imp_sources[~overridden]
 
     live_explicit = ~removed[explicit_post] if n_posts else np.zeros(0, bool)
     keys = np.concatenate([explicit_keys[live_explicit], imp_keys])
     values = np.concatenate([explicit_values[live_explicit], imp_values]).astype(np.int8)
+    sources = np.concatenate(
+        [np.full(int(live_explicit.sum()), STATED, np.int8), imp_sources]
+    ).astype(np.int8)
     live_columns = np.flatnonzero(~removed)
     column_of_post = np.full(n_posts, -1, dtype=np.int64)
     column_of_post[live_columns] = np.arange(len(live_columns))
@@ -142,6 +175,7 @@ def build_stances(snapshot: ThreadSnapshot) -> StanceMatrix:
         rows=rows,
         cols=cols,
         values=values,
+        sources=sources,
         explicit_agree=explicit_agree,
         explicit_disagree=explicit_disagree,
         explicit_votes=int(len(explicit_keys)),

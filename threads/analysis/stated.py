@@ -125,6 +125,8 @@ def merge_credences(
     does not know yet, are handled like votes: removed posts drop out, new people are
     added as rows.
     """
+    from .stances import STATED  # at call time: stances imports snapshot, which imports us
+
     n_columns = stances.n_columns
     width = max(n_columns, 1)
     participants = list(stances.participants)
@@ -176,6 +178,10 @@ def merge_credences(
         rows=(all_keys // width).astype(np.int32),
         cols=(all_keys % width).astype(np.int32),
         values=values,
+        # A credence is a stated stance (weight 1.0 in the clustering, counted in shares).
+        sources=np.concatenate(
+            [stances.sources[keep], np.full(len(new_keys), STATED, np.int8)]
+        ).astype(np.int8),
     )
     sources = StanceSources(
         stated=int(stated_mask.sum()),

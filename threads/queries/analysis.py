@@ -14,8 +14,13 @@ from django.utils import timezone
 from threads.analysis.sentences import block_quotes
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.importers.records import ThreadRecord
-from threads.models import Post, PostTag, User, Vote
+from threads.models import Post, PostTag, Tag, User, Vote
 from threads.queries.stances import stated_inputs
+
+# Quality-kind tags that praise a post rather than mark a fault; every other quality
+# tag (ad hominem, strawman, motte-and-bailey, a fallacy a moderator adds later…) keeps
+# the post out of common ground and of a group's representative posts.
+PRAISE_TAGS = frozenset({"steelman", "quality-contribution"})
 
 
 def untrusted_voters(thread_id: int) -> set[int]:
@@ -81,10 +86,13 @@ def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
     )
     shown = {row[0] for row in rows}
     tags: dict[int, list[str]] = {}
-    for post_id, slug in PostTag.objects.filter(post__thread_id=thread_id).values_list(
-        "post_id", "tag__slug"
+    flagged: set[int] = set()  # posts a moderator marked with a quality/fallacy tag
+    for post_id, slug, kind in PostTag.objects.filter(post__thread_id=thread_id).values_list(
+        "post_id", "tag__slug", "tag__kind"
     ):
         tags.setdefault(post_id, []).append(slug)
+        if kind == Tag.Kind.QUALITY and slug not in PRAISE_TAGS:
+            flagged.add(post_id)
     posts = tuple(
         PostInput(
             id=pid,
@@ -100,6 +108,7 @@ def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
             tags=tuple(sorted(tags.get(pid, ()))),
             placeholder=placeholder,
             quoted=block_quotes(body),
+            flagged=pid in flagged,
         )
         for (
             pid,
@@ -131,6 +140,19 @@ def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
         vote_participant.append(participants.setdefault(username, len(participants)))
         vote_post.append(post_id)
         vote_value.append(value)
+    # Quality votes, per voter, feed the bridging score (Community Notes-style).
+    quality_participant, quality_post, quality_value = [], [], []
+    quality = (
+        Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.QUALITY)
+        .exclude(user_id__in=left_out)
+        .values_list("user__username", "post_id", "value")
+    )
+    for username, post_id, value in quality.iterator(chunk_size=10_000):
+        if post_id not in shown:
+            continue
+        quality_participant.append(participants.setdefault(username, len(participants)))
+        quality_post.append(post_id)
+        quality_value.append(value)
     root = next(post.id for post in posts if post.parent is None)
     credences, reactions = stated_inputs(thread_id, shown)  # issue 13
     snapshot = ThreadSnapshot(
@@ -143,6 +165,9 @@ def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
         vote_value=np.asarray(vote_value, dtype=np.int8),
         credences=credences,
         reactions=reactions,
+        quality_participant=np.asarray(quality_participant, dtype=np.int32),
+        quality_post=np.asarray(quality_post, dtype=np.int64),
+        quality_value=np.asarray(quality_value, dtype=np.int8),
     )
     return snapshot, len(left_out)
 

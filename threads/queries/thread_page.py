@@ -26,13 +26,25 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 
-from threads.models import PATH_SEGMENT, Credence, Post, PostTag, Reaction, Thread, User, Vote
+from threads.models import (
+    PATH_SEGMENT,
+    Credence,
+    Post,
+    PostTag,
+    Reaction,
+    Thread,
+    ThreadAnalysis,
+    User,
+    Vote,
+)
 from threads.queries.tree import (
+    BRIDGING_SORT,
     DEFAULT_SORT,
     ID,
     MAX_DEPTH,
     MORE_BUDGET,
     PARENT,
+    SORTS,
     TreeSelection,
     children_index,
     select_tree,
@@ -313,6 +325,25 @@ class ThreadTree:
     tagged: int = 0
 
 
+def bridging_scores_of(analysis: ThreadAnalysis | None) -> dict[int, float]:
+    """Post id -> bridging score from a ThreadAnalysis's stored panel (empty if none)."""
+    panel = getattr(analysis, "panel", None) or {}
+    return {int(post): float(score) for post, score in panel.get("bridging_scores", {}).items()}
+
+
+def bridging_scores(thread_id: int) -> dict[int, float]:
+    """The same for a thread id, in one query (only asked for under the Bridging sort)."""
+    analysis = ThreadAnalysis.objects.filter(thread_id=thread_id).only("panel").first()
+    return bridging_scores_of(analysis)
+
+
+def sorts_for(thread: Thread) -> dict[str, str]:
+    """The sorts a thread page offers: Bridging too when its map scored posts."""
+    if bridging_scores_of(getattr(thread, "analysis", None)):
+        return {**SORTS, **BRIDGING_SORT}
+    return SORTS
+
+
 def thread_tree(thread: Thread, viewer: Viewer, *, sort: str, tag: str = "") -> ThreadTree | None:
     """The opening post and the first ~100 replies of a thread, in three queries with a
     tag filter or without: skeleton, posts, tags."""
@@ -320,7 +351,8 @@ def thread_tree(thread: Thread, viewer: Viewer, *, sort: str, tag: str = "") -> 
     root = next((node[ID] for node in nodes if node[PARENT] is None), None)
     if root is None:
         return None
-    selection = select_tree(nodes, root, sort=sort, focus=tagged if tag else None)
+    scores = bridging_scores_of(getattr(thread, "analysis", None)) if sort == "bridging" else None
+    selection = select_tree(nodes, root, sort=sort, focus=tagged if tag else None, scores=scores)
     posts = load_posts(selection.shown(), viewer)
     root_post = attach_tree(selection, posts)
     return ThreadTree(root=root_post, shown=len(posts), total=len(nodes), tagged=len(tagged))
@@ -335,7 +367,8 @@ def post_for_page(pk: int, viewer: Viewer) -> Post | None:
 def permalink_tree(post: Post, viewer: Viewer, *, sort: str) -> ThreadTree:
     """A post with the chain of posts it answers and the best of its subtree."""
     nodes, _ = skeleton(post.thread_id, viewer, sort=sort, below=post.path)
-    selection = select_tree(nodes, post.pk, sort=sort)
+    scores = bridging_scores(post.thread_id) if sort == "bridging" else None
+    selection = select_tree(nodes, post.pk, sort=sort, scores=scores)
     ancestor_ids = ancestor_ids_of(post.path)[:-1]
     posts = load_posts([*ancestor_ids, *selection.shown()], viewer)
     root = attach_tree(selection, posts, root_depth=post.depth)
@@ -355,8 +388,15 @@ def replies_page(
     whether yet more are left)."""
     nodes, _ = skeleton(post.thread_id, viewer, sort=sort, below=post.path)
     levels = max(1, min(levels, MAX_DEPTH))
+    scores = bridging_scores(post.thread_id) if sort == "bridging" else None
     selection = select_tree(
-        nodes, post.pk, sort=sort, budget=MORE_BUDGET, max_depth=levels, offset=offset
+        nodes,
+        post.pk,
+        sort=sort,
+        budget=MORE_BUDGET,
+        max_depth=levels,
+        offset=offset,
+        scores=scores,
     )
     posts = load_posts(selection.shown(), viewer)
     root = attach_tree(selection, posts, root_depth=post.depth + levels - MAX_DEPTH)

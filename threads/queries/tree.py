@@ -26,10 +26,13 @@ SORTS = {
     "controversial": "Controversial",
 }
 DEFAULT_SORT = "top"
+# "Bridging" — posts valued across opinion groups, by the map's Community Notes-style
+# score — is offered only on threads whose map found 2+ groups (thread_page.sorts_for).
+BRIDGING_SORT = {"bridging": "Bridging"}
 
 
 def clean_sort(value: str | None) -> str:
-    return value if value in SORTS else DEFAULT_SORT
+    return value if value in SORTS or value in BRIDGING_SORT else DEFAULT_SORT
 
 
 # --- The pure part: which posts to show ---------------------------------------------------
@@ -79,6 +82,14 @@ SORT_KEYS: dict[str, Callable[[tuple], tuple]] = {
     "old": _old,
     "controversial": _controversial,
 }
+
+
+def _bridging_key(scores: dict[int, float]) -> Callable[[tuple], tuple]:
+    def key(node: tuple) -> tuple:
+        score = scores.get(node[ID])
+        return (score is None, -(score or 0.0), *_top(node))
+
+    return key
 
 
 @dataclass
@@ -137,6 +148,7 @@ def select_tree(
     max_depth: int = MAX_DEPTH,
     offset: int = 0,
     focus: Iterable[int] | None = None,
+    scores: dict[int, float] | None = None,
 ) -> TreeSelection:
     """Choose at most `budget` posts below `root` to show.
 
@@ -148,8 +160,10 @@ def select_tree(
 
     With `focus` (e.g. the posts carrying a tag) only those posts are chosen, best
     first, each with the chain of posts leading to it; depth is not limited then.
+    The "bridging" sort ranks by `scores` (post id -> bridging score), unscored posts
+    after the scored ones in "top" order.
     """
-    key = SORT_KEYS[sort]
+    key = SORT_KEYS[sort] if sort in SORT_KEYS else _bridging_key(scores or {})
     index = children_index(nodes)
     if focus is not None:
         return _select_focus(nodes, index, root, key=key, budget=budget, focus=set(focus))

@@ -135,7 +135,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             privacy.pseudonymised_map(map_json, thread_id),  # the panel is the same for all
             summary_json,
             root=snapshot.root,
-            posts=((p.id, p.author, p.text, p.removed) for p in snapshot.posts),
+            posts=((p.id, p.author, p.text, p.removed, p.placeholder) for p in snapshot.posts),
         )
         stated = stated_outputs(
             snapshot, thread_map, new_since=previous_queue_time(thread_id)

@@ -112,7 +112,7 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "analysis": getattr(thread, "analysis", None),
         "panel": panel_for_reader(request, thread),
         "sort": sort,
-        "sorts": queries.SORTS,
+        "sorts": queries.sorts_for(thread),
         "tag": tag,
         "viewer": viewer,
     }
