@@ -41,7 +41,27 @@ def pseudonymised_map(map_json: Mapping[str, Any], thread_id: int) -> dict[str, 
         {**point, "participant": pseudonym(thread_id, point["participant"])}
         for point in map_json.get("points", [])
     ]
-    return {**map_json, "groups": groups, "points": points}
+    consensus = [
+        {**item, "supporters": sorted(pseudonym(thread_id, m) for m in item["supporters"])}
+        if "supporters" in item
+        else item
+        for item in map_json.get("consensus", [])
+    ]
+    return {**map_json, "groups": groups, "points": points, "consensus": consensus}
+
+
+def summary_for(summary: Mapping[str, Any], thread_id: int, user: object) -> dict[str, Any]:
+    """The summary as `user` may see it: common ground's supporters are voters, so they
+    are pseudonyms for everyone but moderators, as on the map."""
+    if getattr(user, "is_authenticated", False) and getattr(user, "is_moderator", False):
+        return dict(summary)
+    common = [
+        {**item, "supporters": sorted(pseudonym(thread_id, m) for m in item["supporters"])}
+        if isinstance(item, dict) and "supporters" in item
+        else item
+        for item in summary.get("common_ground", [])
+    ]
+    return {**summary, "common_ground": common} if "common_ground" in summary else dict(summary)
 
 
 def own_position(map_json: Mapping[str, Any], thread_id: int, username: str) -> dict | None:

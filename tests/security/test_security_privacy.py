@@ -140,3 +140,20 @@ def test_no_markdown_or_html_embeds_a_remote_image(source):
 
 def test_images_on_this_site_are_still_shown():
     assert '<img src="/static/favicon.svg"' in markdown.render_markdown("![i](/static/favicon.svg)")
+
+
+def test_common_ground_supporters_are_pseudonyms_for_readers_and_names_for_moderators():
+    from types import SimpleNamespace
+
+    from threads import privacy
+
+    stored_map = {"groups": [], "points": [], "consensus": [{"post": 5, "supporters": ["alice"]}]}
+    summary = {"common_ground": [{"text": "Shared.", "post": 5, "supporters": ["alice"]}]}
+    reader = SimpleNamespace(is_authenticated=False, is_moderator=False)
+    moderator = SimpleNamespace(is_authenticated=True, is_moderator=True, username="mod")
+    alias = privacy.pseudonym(9, "alice")
+
+    assert privacy.map_for(stored_map, 9, reader)["consensus"][0]["supporters"] == [alias]
+    assert privacy.summary_for(summary, 9, reader)["common_ground"][0]["supporters"] == [alias]
+    assert privacy.map_for(stored_map, 9, moderator)["consensus"][0]["supporters"] == ["alice"]
+    assert privacy.summary_for(summary, 9, moderator)["common_ground"][0]["supporters"] == ["alice"]

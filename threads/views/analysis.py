@@ -159,7 +159,8 @@ def summary_json(request: HttpRequest, pk: int) -> HttpResponse:
     if thread is None:
         return _not_found(pk)
     analysis = getattr(thread, "analysis", None)
-    return JsonResponse({**_header(thread, analysis), **((analysis and analysis.summary) or {})})
+    summary = privacy.summary_for((analysis and analysis.summary) or {}, thread.pk, request.user)
+    return JsonResponse({**_header(thread, analysis), **summary})
 
 
 @require_GET
