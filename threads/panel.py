@@ -172,6 +172,12 @@ OPEN_LABELS = {
     "unanswered_rebuttal": "Unanswered objection",
     "unanswered_claim": "Unrebutted claim",
 }
+# The badge on the post itself: a claim nobody has rebutted is not an objection.
+OPEN_MARKERS = {
+    "unanswered_question": "open question",
+    "unanswered_rebuttal": "open objection",
+    "unanswered_claim": "unrebutted claim",
+}
 MAX_LISTED = 5
 MAX_OPEN = 10
 
@@ -262,7 +268,10 @@ def panel_data(
     for item in map_json["consensus"][:MAX_LISTED]:
         markers.setdefault(str(item["post"]), []).append("common ground")
     for item in map_json["open"]:
-        label = "open question" if item["kind"] == "unanswered_question" else "open objection"
+        # The opening post is what the debate is about, not an objection to anything.
+        if item["post"] == root:
+            continue
+        label = OPEN_MARKERS.get(item["kind"], "open objection")
         markers.setdefault(str(item["post"]), []).append(label)
     return {
         "participants": participants,

@@ -82,14 +82,27 @@ def load_snapshot(thread_id: int) -> ThreadSnapshot:
     votes = Vote.objects.filter(post__thread_id=thread_id, axis=Vote.Axis.AGREE).values_list(
         "user__username", "post_id", "value"
     )
+    # A post a moderator marked as a duplicate pools its stances with the original's: an
+    # agreement with either counts for the original (the voter's own vote on the original
+    # wins over one on a duplicate), so one point is not split across two map nodes.
+    duplicate_of = dict(
+        Post.objects.filter(thread_id=thread_id, duplicate_of__isnull=False).values_list(
+            "id", "duplicate_of_id"
+        )
+    )
     participants: dict[str, int] = {}
-    vote_participant, vote_post, vote_value = [], [], []
+    stances: dict[tuple[int, int], tuple[int, bool]] = {}
     for username, post_id, value in votes.iterator(chunk_size=10_000):
-        if post_id not in shown:
+        target = duplicate_of.get(post_id, post_id)
+        if post_id not in shown or target not in shown:
             continue
-        vote_participant.append(participants.setdefault(username, len(participants)))
-        vote_post.append(post_id)
-        vote_value.append(value)
+        person = participants.setdefault(username, len(participants))
+        direct = target == post_id
+        if direct or (person, target) not in stances:
+            stances[(person, target)] = (value, direct)
+    vote_participant = [person for person, _ in stances]
+    vote_post = [post for _, post in stances]
+    vote_value = [value for value, _ in stances.values()]
     root = next(post.id for post in posts if post.parent is None)
     credences, reactions = stated_inputs(thread_id, shown)  # issue 13
     return ThreadSnapshot(
