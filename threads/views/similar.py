@@ -75,8 +75,8 @@ def new_thread_similar_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "threads/thread.html#similar", context)
 
 
-@require_POST
 @moderator_required
+@require_POST
 def mark_duplicate(request: HttpRequest, post_id: int) -> HttpResponse:
     """A moderator says a post makes the same point as an earlier one (?original=ID), or,
     with an empty original, that it does not after all. Back to the post, with a message."""
