@@ -62,7 +62,7 @@ def test_sign_up_start_a_thread_reply_with_a_quote_vote_collapse_and_edit(page):
     quote_field.wait_for()
     expected_quote = " ".join(selected.split())
     assert quote_field.input_value() == expected_quote
-    page.select_option(f"#reply-form-{bob_post.pk} select[name=role]", "rebuttal")
+    page.check(f"#reply-form-{bob_post.pk} input[name=role][value=rebuttal]")
     page.fill(f"#reply-form-{bob_post.pk} textarea[name=body]", "Plans are *not* goals.")
     page.click(f"#reply-form-{bob_post.pk} button[type=submit]")
 
@@ -136,7 +136,7 @@ def test_without_javascript_replying_voting_and_editing_work_as_plain_forms(chro
 
         # Reply: the link opens the form on the post's own page; posting redirects to it.
         page.click(f"#post-main-{bob_post.pk} .reply-link")
-        page.select_option("select[name=role]", "question")
+        page.check("form.reply-form input[name=role][value=question]")
         page.fill("textarea[name=quote]", "forces planning")
         page.fill("textarea[name=body]", "Does it, though?")
         page.click("form.reply-form button[type=submit]")
@@ -148,6 +148,7 @@ def test_without_javascript_replying_voting_and_editing_work_as_plain_forms(chro
 
         # A bad reply comes back with its message and the words typed so far.
         page.click(f"#post-main-{bob_post.pk} .reply-link")
+        page.check("form.reply-form input[name=role][value=rebuttal]")
         page.fill("textarea[name=quote]", "words bob never wrote")
         page.fill("textarea[name=body]", "Keep this text.")
         page.click("form.reply-form button[type=submit]")

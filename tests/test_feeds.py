@@ -74,7 +74,7 @@ def test_thread_feed_lists_visible_posts_newest_first(client, user):
 
     assert root.findtext(f"{ATOM}title") == "Crux: Agency"
     assert [item["author"] for item in items] == ["carol", "bob", "alice"]
-    assert items[0]["title"] == f"carol supports post {first.pk}"
+    assert [item["title"] for item in items[:2]] == ["Second reply.", "First reply."]
     assert items[0]["link"].endswith(second.get_absolute_url())
     assert "<em>reply</em>" in items[1]["summary"]
     assert all("Removed reply." not in (item["summary"] or "") for item in items)
@@ -112,3 +112,38 @@ def test_new_threads_feed_carries_the_summary_brief_escaped(client):
     xml = client.get("/feeds/threads/").content.decode()
     assert "The debate in brief" in xml
     assert "Agents &amp;lt;b&amp;gt;plan" in xml  # escaped in the HTML, then in the XML
+
+
+def test_thread_feed_entries_are_titled_by_the_posts_first_words(client, user):
+    thread = make_thread(user, title="Agency")
+    long = make_reply(
+        opening_post(thread),
+        make_user("bob"),
+        body="> quoted words first\n\nPrediction at *scale* forces planning, because the "
+        "future depends on plans that someone has to make.",
+    )
+    quote_only = make_reply(long, make_user("carol"), body="> only a quote", role="support")
+    items = entries(parse(client.get(reverse("feed_thread", args=[thread.pk]))))
+    titles = {item["link"].rsplit("/t/", 1)[-1]: item["title"] for item in items}
+    by_post = {
+        post.pk: titles[post.get_absolute_url().split("/t/", 1)[1]] for post in (long, quote_only)
+    }
+    assert (
+        by_post[long.pk]
+        == "Prediction at scale forces planning, because the future depends on plans that…"
+    )
+    assert by_post[quote_only.pk] == f"carol supports post {long.pk}"
+    assert "comments post" not in " ".join(titles.values())
+
+
+def test_the_thread_page_head_links_its_feed_and_has_open_graph_tags(client, user):
+    thread = make_thread(user, title="Do models plan?", body="Prediction *forces* planning.")
+    html = client.get(thread.get_absolute_url()).content.decode()
+    feed = reverse("feed_thread", args=[thread.pk])
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Crux: Do models plan?" '
+        f'href="{feed}">' in html
+    )
+    assert '<meta property="og:title" content="Do models plan?">' in html
+    assert '<meta property="og:description" content="Prediction forces planning.">' in html
+    assert '<meta property="og:type" content="article">' in html

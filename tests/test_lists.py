@@ -124,7 +124,8 @@ def test_list_takes_a_fixed_number_of_queries_whatever_the_page_size(
 
     def add_threads(count):
         for number in range(count):
-            thread = make_thread(user, title=f"Thread {number}")
+            # Distinct threads: the same one again within the hour would be refused.
+            thread = make_thread(user, title=f"Thread {count}-{number}")
             make_reply(opening_post(thread))
             PostTag.objects.create(post=opening_post(thread), tag=tag, tagged_by=moderator)
             ThreadAnalysis.objects.create(

@@ -99,10 +99,17 @@ def test_banning_in_the_admin_goes_through_the_service_and_reports_refusals(
 def test_locking_threads_in_the_admin_is_logged(admin_client, thread):
     admin_client.post(
         changelist(Thread),
-        {ACTION_CHECKBOX_NAME: [thread.pk], "action": "lock_threads", "confirm": "1"},
+        # A lock says why (issue 19): the reason is shown on the thread.
+        {
+            ACTION_CHECKBOX_NAME: [thread.pk],
+            "action": "lock_threads",
+            "confirm": "1",
+            "reason": "Cooling off",
+        },
     )
     thread.refresh_from_db()
-    assert thread.locked and ModAction.objects.get().action == "lock"
+    assert thread.locked and thread.lock_reason == "Cooling off"
+    assert ModAction.objects.get().action == "lock"
 
 
 def test_staff_without_the_moderate_permission_are_not_offered_moderation_actions(client, thread):

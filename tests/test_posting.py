@@ -380,3 +380,208 @@ def test_history_of_a_deleted_post_is_not_public(client, root, bob):
     assert client.get(f"/p/{reply.pk}/history/").status_code == 404
     client.force_login(bob)
     assert client.get(f"/p/{reply.pk}/history/").status_code == 200
+
+
+# --- The role is a required choice (issue 19) -----------------------------------------------
+
+
+def test_reply_without_a_role_is_refused_with_a_message_and_the_text_kept(client, root, bob):
+    client.force_login(bob)
+    data = {"quote": "", "body": "My carefully written point.", "submission_token": "t-9"}
+    response = client.post(f"/p/{root.pk}/reply/", data, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Say what your reply does to the post it answers" in html
+    assert "My carefully written point.</textarea>" in html
+    assert not Post.objects.filter(author=bob).exists()
+
+
+def test_reply_form_preselects_no_role_for_an_ordinary_quote(client, root, bob):
+    client.force_login(bob)
+    html = client.get(f"/p/{root.pk}/reply/?quote=become%20agents", **HTMX).content.decode()
+    assert 'name="role"' in html and "checked" not in html
+    assert "Just a comment" in html and "Comment — none of these" not in html
+
+
+def test_reply_form_preselects_answer_when_the_quote_is_a_question(client, root, bob):
+    client.force_login(bob)
+    html = client.get(f"/p/{root.pk}/reply/?quote=Will%20they%3F", **HTMX).content.decode()
+    assert re.search(r'<input[^>]*value="answer"[^>]*checked', html)
+    assert len(re.findall(r"checked", html)) == 1
+
+
+def test_reply_form_preselects_answer_under_a_question(client, root, bob):
+    question = make_reply(root, bob, body="What do you mean by agents", role=Role.QUESTION)
+    client.force_login(make_user("carol"))
+    html = client.get(f"/p/{question.pk}/reply/", **HTMX).content.decode()
+    assert re.search(r'<input[^>]*value="answer"[^>]*checked', html)
+
+
+def test_editing_an_imported_claim_reply_keeps_its_role_choosable(client, root, bob):
+    reply = make_reply(root, bob, body="A new claim.", role=Role.CLAIM)
+    client.force_login(bob)
+    html = client.get(f"/p/{reply.pk}/edit/", **HTMX).content.decode()
+    assert re.search(r'<input[^>]*value="claim"[^>]*checked', html)
+
+
+# --- Quotes stay honest (issue 19) ------------------------------------------------------
+
+
+def test_a_reply_whose_quote_an_edit_removed_links_the_earlier_version(client, root, bob):
+    reply = make_reply(root, bob, body="They will.", quote="will not become agents")
+    alice = root.author
+    posting.edit_post(post=root, editor=alice, body="Language models are tools, full stop.")
+    reply.refresh_from_db()
+    assert reply.quote_version == 1
+    html = client.get(root.thread.get_absolute_url()).content.decode()
+    assert "quoting an earlier version" in html
+    assert f'href="/p/{root.pk}/history/#version-{root.pk}-1"' in html
+    history = client.get(f"/p/{root.pk}/history/").content.decode()
+    assert f'id="version-{root.pk}-1"' in history
+
+
+def test_a_quote_still_in_the_edited_parent_has_no_note_and_words_put_back_clear_it(root, bob):
+    kept = make_reply(root, bob, body="Kept.", quote="become agents")
+    posting.edit_post(post=root, editor=root.author, body="Models will never become agents.")
+    kept.refresh_from_db()
+    assert kept.quote_version is None
+    gone = make_reply(root, make_user("carol"), body="Gone.", quote="never")
+    posting.edit_post(post=root, editor=root.author, body="Models will become agents.")
+    gone.refresh_from_db()
+    assert gone.quote_version == 2
+    posting.edit_post(post=root, editor=root.author, body="Models will never become agents.")
+    gone.refresh_from_db()
+    assert gone.quote_version is None
+
+
+def test_a_second_edit_keeps_pointing_at_the_version_that_was_quoted(root, bob):
+    reply = make_reply(root, bob, body="No.", quote="will not become agents")
+    posting.edit_post(post=root, editor=root.author, body="First rewrite.")
+    posting.edit_post(post=root, editor=root.author, body="Second rewrite.")
+    reply.refresh_from_db()
+    assert reply.quote_version == 1
+
+
+# --- New threads (issue 19) ---------------------------------------------------------------
+
+
+def test_a_near_identical_thread_by_the_same_author_within_the_hour_is_refused(client, user):
+    first = make_thread(user, title="Will AI be agentic?", body="Models will plan, eventually.")
+    client.force_login(user)
+    response = client.post(
+        "/t/new/",
+        {"title": "Will AI be agentic", "body": "Models will plan eventually.", "link": ""},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "nearly identical thread" in html
+    assert f'href="{first.get_absolute_url()}"' in html
+    assert Thread.objects.count() == 1
+
+
+def test_the_same_thread_is_accepted_from_someone_else_or_after_an_hour(user, bob):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = make_thread(user, title="Will AI be agentic?", body="Models will plan, eventually.")
+    make_thread(bob, title="Will AI be agentic?", body="Models will plan, eventually.")
+    Post.objects.filter(thread=first).update(created=timezone.now() - timedelta(minutes=61))
+    make_thread(user, title="Will AI be agentic?", body="Models will plan, eventually.")
+    assert Thread.objects.count() == 3
+
+
+def test_a_different_thread_by_the_same_author_is_accepted(user):
+    make_thread(user, title="Will AI be agentic?", body="Models will plan, eventually.")
+    make_thread(user, title="Will AI be agentic?", body="A different case: chess engines.")
+    assert Thread.objects.count() == 2
+
+
+def test_the_new_thread_form_has_a_preview(client, user):
+    client.force_login(user)
+    html = client.get("/t/new/").content.decode()
+    assert 'hx-post="/preview/"' in html and 'hx-include="#id_body"' in html
+    preview = client.post("/preview/", {"body": "A *claim* with $x^2$."}, **HTMX).content.decode()
+    assert "<em>claim</em>" in preview and '<span class="math inline">x^2</span>' in preview
+
+
+def test_an_opening_post_is_never_badged_an_open_objection(root, bob):
+    import json
+
+    from threads.services.analysis import run_analysis
+
+    support = make_reply(root, bob, body="Right: prediction is not pursuit.", role=Role.SUPPORT)
+    rebuttal = make_reply(support, make_user("carol"), body="It is, at scale.", role="rebuttal")
+    analysis = run_analysis(root.thread_id, force=True)
+    markers = json.loads(analysis.panel["markers_json"])
+    kinds = {item["post"]: item["kind"] for item in analysis.map["open"]}
+    assert kinds[root.pk] == "unanswered_claim"  # nobody rebutted it: open, but no objection
+    assert "open objection" not in markers.get(str(root.pk), [])
+    assert markers[str(rebuttal.pk)] == ["open objection"]
+
+
+# --- Moderating from the thread (issue 19) ------------------------------------------------
+
+
+def test_a_moderator_locks_from_the_thread_menu_with_a_reason_shown_on_the_thread(
+    client, root, moderator, user
+):
+    thread = root.thread
+    client.force_login(moderator)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert (
+        'class="thread-menu"' in page and f'action="/moderation/threads/{thread.pk}/lock/' in page
+    )
+    response = client.post(
+        f"/moderation/threads/{thread.pk}/lock/?next={thread.get_absolute_url()}",
+        {"reason": "Heat, no light"},
+    )
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert thread.locked and thread.lock_reason == "Heat, no light"
+    client.force_login(user)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert "Locked by the moderators: Heat, no light" in page
+    log = client.get("/moderation/log/").content.decode()
+    assert "Heat, no light" in log
+    moderation.unlock_thread(moderator=moderator, thread=thread, reason="Cooled down")
+    thread.refresh_from_db()
+    assert not thread.locked and thread.lock_reason == ""
+
+
+def test_locking_without_a_reason_is_refused_and_changes_nothing(root, moderator):
+    with pytest.raises(ValidationError, match="Say why"):
+        moderation.lock_thread(moderator=moderator, thread=root.thread, reason="  ")
+    root.thread.refresh_from_db()
+    assert not root.thread.locked
+
+
+def test_the_header_counts_open_reports_for_moderators_only(client, root, bob, moderator, user):
+    moderation.report_post(reporter=bob, post=root, reason="Off topic")
+    client.force_login(moderator)
+    assert 'class="report-count"' in client.get("/").content.decode()
+    assert '>1<span class="visually-hidden"> open report</span>' in client.get("/").content.decode()
+    client.force_login(user)
+    assert 'class="report-count"' not in client.get("/").content.decode()
+
+
+def test_a_banned_member_sees_why_and_until_when_and_no_reply_controls(
+    client, root, bob, moderator
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reply = make_reply(root, make_user("carol"), body="A reply to vote on.")
+    moderation.ban_user(
+        moderator=moderator, user=bob, reason="Spam links", until=timezone.now() + timedelta(days=3)
+    )
+    client.force_login(bob)
+    html = client.get(root.thread.get_absolute_url()).content.decode()
+    assert "You are banned until" in html and "Spam links" in html
+    assert "reply-link" not in html and "vote-form" not in html and "quote-button" not in html
+    assert client.get(f"/p/{reply.pk}/reply/").status_code == 403
+    client.force_login(make_user("dora"))
+    html = client.get(root.thread.get_absolute_url()).content.decode()
+    assert "reply-link" in html and "You are banned" not in html

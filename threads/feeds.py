@@ -110,6 +110,19 @@ class NewThreadsFeed(Feed):
     item_guid_is_permalink = False
 
 
+TITLE_WORDS = 12
+TITLE_CHARS = 90
+
+
+def first_words(text: str, *, words: int = TITLE_WORDS, chars: int = TITLE_CHARS) -> str:
+    """The first `words` words of a text (at most `chars` characters), with "…" if cut."""
+    found = text.split()
+    title = " ".join(found[:words])
+    if len(title) > chars:
+        title = title[:chars].rsplit(" ", 1)[0]
+    return title + ("…" if title != " ".join(found) else "")
+
+
 class ThreadPostsFeed(Feed):
     feed_type = AtomFeed
 
@@ -137,6 +150,11 @@ class ThreadPostsFeed(Feed):
         )
 
     def item_title(self, item: Post) -> str:
+        """The post's first words, as a reader would name it; a post with no words of its
+        own (only a quote, or an image) says who did what instead."""
+        words = first_words(item.body_text)
+        if words:
+            return words
         if item.is_opening:
             return f"{item.author.username} opened the thread"
         return f"{item.author.username} {item.get_role_display()} post {item.parent_id}"

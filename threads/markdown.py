@@ -1,14 +1,21 @@
 """The one place where user-written Markdown becomes HTML, and the one place that marks
 HTML safe. Posts are rendered once, at save, and stored in Post.body_html.
 
-markdown-it-py parses CommonMark (+ tables, strikethrough, bare-URL links) with raw HTML
-switched off; nh3 (Ammonia) then keeps only an allowlist of tags, attributes and URL
-schemes, so neither Markdown tricks nor parser bugs can smuggle script into a page.
+markdown-it-py parses CommonMark (+ tables, strikethrough, bare-URL links, footnotes and
+`$…$` / `$$…$$` maths from mdit-py-plugins) with raw HTML switched off; nh3 (Ammonia)
+then keeps only an allowlist of tags, attributes, classes and URL schemes, so neither
+Markdown tricks nor parser bugs can smuggle script into a page.
+
+Maths is stored as its escaped TeX source in <span class="math inline"> / <div
+class="math block">; static/js/math.js typesets it with the vendored KaTeX in the
+browser (no inline script, so the CSP holds) and the source stays what a copy yields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import re
+from collections.abc import Callable, Sequence
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -17,10 +24,56 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(
-    ["table", "strikethrough", "linkify"]
+_parser = (
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    .enable(["table", "strikethrough", "linkify"])
+    .use(footnote_plugin)
+    # Pandoc's rule for inline maths: no space inside the dollars and no digit after the
+    # closing one, so "$5 and $10" stays money. No labels: they would make user-chosen ids.
+    .use(
+        dollarmath_plugin,
+        allow_space=False,
+        allow_digits=False,
+        allow_labels=False,
+        double_inline=True,
+    )
 )
+
+
+def _math(tag: str, mode: str) -> Callable[..., str]:
+    def render(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        html = escapeHtml(tokens[idx].content.strip())
+        return f'<{tag} class="math {mode}">{html}</{tag}>' + ("\n" if tag == "div" else "")
+
+    return render
+
+
+# One markup for the browser to typeset: inline maths, and display maths either inside a
+# paragraph ($$…$$ mid-sentence, still a <span> so the paragraph stays valid) or alone.
+_parser.add_render_rule("math_inline", _math("span", "inline"))
+_parser.add_render_rule("math_inline_double", _math("span", "display"))
+_parser.add_render_rule("math_block", _math("div", "display"))
+
+# Embedding, override and isolate controls (and the Arabic letter mark) can make text
+# display in an order other than the one it is written in ("Trojan Source"); they are
+# dropped before parsing, so what a post shows is what its words are.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise_bidi(text: str) -> str:
+    """`text` without bidirectional control characters."""
+    return BIDI_CONTROLS.sub("", text)
+
+
+def _env(source: str) -> dict:
+    # Footnote ids are prefixed per text, so the notes of two posts on one page do not
+    # collide; the prefix is a hash of the source, so a render is reproducible.
+    return {"docId": hashlib.blake2s(source.encode(), digest_size=4).hexdigest()}
 
 
 def _aligned_cell(
@@ -67,21 +120,45 @@ ALLOWED_TAGS = {
     "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "s",
     "a", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
     "table", "thead", "tbody", "tr", "th", "td", "img", "sup", "sub",
+    "section", "span", "div",
 }  # fmt: skip
+# Every attribute that may appear; `class` only with the values in ALLOWED_CLASSES and
+# `id` only in the shape FOOTNOTE_ID (both enforced below).
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id", "class"},
     "img": {"src", "alt", "title"},
     "th": {"align"},
     "td": {"align"},
-    "ol": {"start"},
+    "ol": {"start", "class"},
+    "li": {"id", "class"},
+    "sup": {"class"},
+    "hr": {"class"},
+    "section": {"class"},
+    "span": {"class"},
+    "div": {"class"},
 }
+ALLOWED_CLASSES = {
+    "a": {"footnote-backref"},
+    "ol": {"footnotes-list"},
+    "li": {"footnote-item"},
+    "sup": {"footnote-ref"},
+    "hr": {"footnotes-sep"},
+    "section": {"footnotes"},
+    "span": {"math", "inline", "display"},
+    "div": {"math", "display"},
+}
+FOOTNOTE_ID = re.compile(r"fn(ref)?-[0-9a-f]{8}-\d{1,4}(:\d{1,4})?")
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
+_NH3_ATTRIBUTES = {tag: names - {"class"} for tag, names in ALLOWED_ATTRIBUTES.items()}
 
 
-def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
-    # Defence in depth for HTML that did not come through _image_as_link.
-    if tag == "img" and attribute == "src" and is_remote(value):
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """Ids only of the footnote shape; remote image sources never (defence in depth for
+    HTML that did not come through _image_as_link)."""
+    if name == "id" and not FOOTNOTE_ID.fullmatch(value):
+        return None
+    if tag == "img" and name == "src" and is_remote(value):
         return None
     return value
 
@@ -91,23 +168,27 @@ def sanitise_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=_NH3_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_filter_attribute,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
-        attribute_filter=_local_images_only,
     )
 
 
 def render_markdown(source: str) -> str:
     """Markdown source -> sanitised HTML, ready to store in body_html."""
-    return sanitise_html(_parser.render(source))
+    source = neutralise_bidi(source)
+    return sanitise_html(_parser.render(source, _env(source)))
 
 
 def render_post(source: str) -> tuple[str, str]:
     """(body_html, body_text) of a post from one parse of its Markdown."""
-    tokens = _parser.parse(source)
-    html = sanitise_html(_parser.renderer.render(tokens, _parser.options, {}))
+    source = neutralise_bidi(source)
+    env = _env(source)
+    tokens = _parser.parse(source, env)
+    html = sanitise_html(_parser.renderer.render(tokens, _parser.options, env))
     return html, _tokens_text(tokens, include_quotes=False)
 
 
@@ -124,7 +205,11 @@ def plain_text(source: str, *, include_quotes: bool = False) -> str:
     """The words of a post as plain text, one paragraph per blank-line block, Markdown
     stripped. Block quotes (the words of others that a reply repeats) are left out
     unless `include_quotes`."""
-    return _tokens_text(_parser.parse(source), include_quotes=include_quotes)
+    source = neutralise_bidi(source)
+    return _tokens_text(_parser.parse(source, _env(source)), include_quotes=include_quotes)
+
+
+_SOURCE_BLOCKS = ("fence", "code_block", "math_block")
 
 
 def _tokens_text(tokens: Sequence[Token], *, include_quotes: bool) -> str:
@@ -135,7 +220,7 @@ def _tokens_text(tokens: Sequence[Token], *, include_quotes: bool) -> str:
             quote_depth += 1
         elif token.type == "blockquote_close":
             quote_depth -= 1
-        elif token.type in ("fence", "code_block") and (include_quotes or quote_depth == 0):
+        elif token.type in _SOURCE_BLOCKS and (include_quotes or quote_depth == 0):
             if token.content.strip():
                 paragraphs.append(token.content.strip())
         elif token.type == "inline" and (include_quotes or quote_depth == 0):
@@ -148,7 +233,7 @@ def _tokens_text(tokens: Sequence[Token], *, include_quotes: bool) -> str:
 def _inline_text(children: Sequence[Token]) -> str:
     parts: list[str] = []
     for child in children:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "math_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")

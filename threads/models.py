@@ -79,6 +79,8 @@ class Thread(models.Model):
     created = models.DateTimeField(default=timezone.now)
     last_activity = models.DateTimeField(default=timezone.now)
     locked = models.BooleanField(default=False)
+    # The moderator's reason for the lock, shown on the locked thread (also in the log).
+    lock_reason = models.CharField(max_length=500, blank=True)
     # Counters kept in step by the services (the thread list must not count rows).
     reply_count = models.PositiveIntegerField(default=0)
     participant_count = models.PositiveIntegerField(default=1)
@@ -145,6 +147,14 @@ class Post(models.Model):
     # Imported from a dump that carries no dates: `created` only keeps the page order,
     # and pages say "date unknown" instead of an age.
     created_unknown = models.BooleanField(default=False)
+    # Set by a moderator when this post makes the same point as an earlier one: the map
+    # then counts agreement with either as agreement with the original.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # The parent's Revision.number whose words `quote` repeats, when an edit of the parent
+    # took them out of its current text; None while the quote is in the current text.
+    quote_version = models.PositiveIntegerField(null=True, blank=True)
 
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
@@ -393,6 +403,8 @@ class ModAction(models.Model):
         TAG_RETIRE = "tag_retire", "retired tag"
         GRANT_MODERATION = "mod_grant", "made a moderator:"
         REVOKE_MODERATION = "mod_revoke", "ended the moderator role of"
+        DUPLICATE = "duplicate", "marked as a duplicate"
+        UNDUPLICATE = "unduplicate", "unmarked as a duplicate"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

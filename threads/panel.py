@@ -394,6 +394,9 @@ def panel_data(  # noqa: C901 - one pass over the map, each list in turn
     for item in consensus:
         markers.setdefault(str(item["post"]), []).append("common ground")
     for item in map_json["open"]:
+        # The opening post is what the debate is about, not an objection to anything.
+        if item["post"] == root:
+            continue
         if citable(item):
             markers.setdefault(str(item["post"]), []).append(MARKERS.get(item["kind"], "open"))
     for item in valued[:MAX_LISTED]:

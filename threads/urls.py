@@ -10,12 +10,20 @@ from threads.views import (
     importing,
     lists,
     moderation,
+    similar,
     stances,
     tags,
     thread,
 )
 
 urlpatterns = [
+    # --- Similar arguments while composing (threads/views/similar.py); before the thread
+    # page, whose t/<pk>/<slug>/ would take t/<pk>/similar/ ------------------------------------
+    path("api/threads/<int:pk>/similar.json", similar.thread_similar_json, name="api_similar"),
+    path("api/threads/new/similar.json", similar.new_thread_similar_json, name="api_similar_new"),
+    path("t/<int:pk>/similar/", similar.thread_similar_panel, name="similar_panel"),
+    path("t/new/similar/", similar.new_thread_similar_panel, name="similar_panel_new"),
+    path("moderation/posts/<int:post_id>/duplicate/", similar.mark_duplicate, name="mod_duplicate"),
     # --- Lists, search, profiles, feeds (threads/views/lists.py) ---------------------------
     path("", lists.home, name="home"),
     path("t/new/", lists.new_thread, name="new_thread"),

@@ -62,6 +62,7 @@
     if (field) {
       field.value = text;
       field.dispatchEvent(new Event("input", { bubbles: true }));
+      suggestRole(field.form, text);
       const body = slot.querySelector(".body-field");
       if (body) body.focus();
     } else if (slot && window.htmx) {
@@ -118,6 +119,28 @@
     return true;
   }
 
+  // --- Similar arguments: quote the post that already made the point ----------------------
+
+  function quoteSimilarPost(button) {
+    const form = button.closest("form");
+    const body = form && form.querySelector("textarea[name=body]");
+    if (!body) return;
+    const quoted = `> ${button.dataset.excerpt}\n\n(as [said here](${button.dataset.url}))\n\n`;
+    body.value = quoted + body.value;
+    body.focus();
+    body.setSelectionRange(body.value.length, body.value.length);
+  }
+
+  // A quoted question suggests an answer: preselect "answer" if no role is chosen yet.
+  function suggestRole(form, quote) {
+    if (!quote.trim().endsWith("?")) return;
+    const radios = form.querySelectorAll("input[name=role]");
+    if (!Array.from(radios).some((radio) => radio.checked)) {
+      const answer = form.querySelector("input[name=role][value=answer]");
+      if (answer) answer.checked = true;
+    }
+  }
+
   // --- Event wiring (delegated, so fragments swapped in by htmx work too) -----------------
 
   document.addEventListener("click", function (event) {
@@ -131,6 +154,11 @@
     const quoteButton = target.closest(".quote-button");
     if (quoteButton) {
       quoteIntoReply(quoteButton);
+      return;
+    }
+    const quoteSimilar = target.closest(".quote-similar");
+    if (quoteSimilar) {
+      quoteSimilarPost(quoteSimilar);
       return;
     }
     const quoteLink = target.closest(".quote-link");

@@ -14,16 +14,29 @@ from django.conf import settings
 
 from threads.models import Role, Vote
 
-# The picker, most used first; each choice says what the reply does to its parent.
+# The picker, most used first; each choice says what the reply does to its parent. There
+# is no default: an unchosen role would silently become "comment" and starve the map.
 ROLE_CHOICES = [
-    (Role.REBUTTAL.value, "Rebuttal — argues against it"),
+    (Role.REBUTTAL.value, "Rebut — argues against it"),
     (Role.SUPPORT.value, "Support — gives a reason for it"),
-    (Role.QUESTION.value, "Question — asks about it"),
+    (Role.QUESTION.value, "Ask — asks a question about it"),
     (Role.ANSWER.value, "Answer — answers its question"),
-    (Role.CONCESSION.value, "Concession — grants its point"),
-    (Role.CLAIM.value, "Claim — a new claim it leads to"),
-    (Role.COMMENT.value, "Comment — none of these"),
+    (Role.CONCESSION.value, "Concede — grants its point"),
+    (Role.COMMENT.value, "Just a comment — none of these"),
 ]
+ROLE_REQUIRED = (
+    "Say what your reply does to the post it answers: rebut, support, ask, answer, "
+    "concede, or just a comment."
+)
+
+
+def likely_role(*, parent_role: str, quote: str) -> str:
+    """The role to preselect, or "" for none: "answer" when the words being answered are
+    a question (the parent asks one, or the quoted words end with "?"); otherwise the
+    author must choose."""
+    if parent_role == Role.QUESTION or quote.strip().endswith("?"):
+        return Role.ANSWER.value
+    return ""
 
 
 def new_submission_token() -> str:
@@ -31,11 +44,14 @@ def new_submission_token() -> str:
 
 
 class PostTextForm(forms.Form):
-    """The fields a reply and an edit share. `role` and `body` are checked by the
-    service (so an unknown role or an empty body gets the service's message)."""
+    """The fields a reply and an edit share. `role` must be chosen; whether it is a known
+    one, and whether `body` says anything, is checked by the service (so an unknown role
+    or an empty body gets the service's message)."""
 
     role = forms.CharField(
-        required=False, widget=forms.Select(choices=ROLE_CHOICES), initial=Role.COMMENT.value
+        label="What does your reply do to the post it answers?",
+        error_messages={"required": ROLE_REQUIRED},
+        widget=forms.RadioSelect(choices=ROLE_CHOICES, attrs={"class": "role-choice"}),
     )
     quote = forms.CharField(
         required=False,
@@ -53,9 +69,6 @@ class PostTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "class": "body-field"}),
     )
 
-    def clean_role(self) -> str:
-        return self.cleaned_data["role"] or Role.COMMENT.value
-
 
 class ReplyForm(PostTextForm):
     submission_token = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -72,6 +85,12 @@ class EditForm(PostTextForm):
     def __init__(self, *args: Any, opening: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].label = "Text"
+        # An imported reply may have a role the picker does not offer (a claim): keep it
+        # choosable, so an edit of the text does not have to change the role.
+        current = (self.data.get("role") if self.is_bound else None) or self.initial.get("role")
+        if not opening and current and current not in dict(ROLE_CHOICES):
+            label = f"Keep it ({Role(current).label})" if current in Role.values else current
+            self.fields["role"].widget.choices = [*ROLE_CHOICES, (current, label)]
         if opening:
             del self.fields["role"]
             del self.fields["quote"]

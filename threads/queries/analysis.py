@@ -132,14 +132,27 @@ def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
         .exclude(user_id__in=left_out)
         .values_list("user__username", "post_id", "value")
     )
+    # A post a moderator marked as a duplicate pools its stances with the original's: an
+    # agreement with either counts for the original (the voter's own vote on the original
+    # wins over one on a duplicate), so one point is not split across two map nodes.
+    duplicate_of = dict(
+        Post.objects.filter(thread_id=thread_id, duplicate_of__isnull=False).values_list(
+            "id", "duplicate_of_id"
+        )
+    )
     participants: dict[str, int] = {}
-    vote_participant, vote_post, vote_value = [], [], []
+    stances: dict[tuple[int, int], tuple[int, bool]] = {}
     for username, post_id, value in votes.iterator(chunk_size=10_000):
-        if post_id not in shown:
+        target = duplicate_of.get(post_id, post_id)
+        if post_id not in shown or target not in shown:
             continue
-        vote_participant.append(participants.setdefault(username, len(participants)))
-        vote_post.append(post_id)
-        vote_value.append(value)
+        person = participants.setdefault(username, len(participants))
+        direct = target == post_id
+        if direct or (person, target) not in stances:
+            stances[(person, target)] = (value, direct)
+    vote_participant = [person for person, _ in stances]
+    vote_post = [post for _, post in stances]
+    vote_value = [value for value, _ in stances.values()]
     # Quality votes, per voter, feed the bridging score (Community Notes-style).
     quality_participant, quality_post, quality_value = [], [], []
     quality = (

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils import formats
 
 from threads.models import (
     PATH_SEGMENT,
@@ -86,18 +88,37 @@ class Viewer:
 
     user_id: int | None = None
     is_moderator: bool = False
+    # "until 5 Jan 2027 12:00 UTC: reason" (or "permanently: …") for a banned member,
+    # who reads like a member but gets no reply, vote or report controls.
+    ban: str = ""
 
     @classmethod
     def of(cls, user: User) -> Viewer:
         if not user.is_authenticated:
             return cls()
-        return cls(user_id=user.pk, is_moderator=user.is_moderator)
+        if user.is_moderator:
+            return cls(user_id=user.pk, is_moderator=True)
+        ban = user.active_ban()
+        if ban is None:
+            return cls(user_id=user.pk)
+        until = (
+            f"until {formats.date_format(ban.until, 'DATETIME_FORMAT')} UTC"
+            if ban.until
+            else "permanently"
+        )
+        return cls(user_id=user.pk, ban=f"{until}: {ban.reason}")
+
+    @property
+    def banned(self) -> bool:
+        return bool(self.ban)
 
     @property
     def audience(self) -> str:
         """The kind of viewer, as far as the controls on a post differ."""
         if self.is_moderator:
             return "mod"
+        if self.banned:
+            return "banned"
         return "member" if self.user_id is not None else "reader"
 
 
@@ -112,6 +133,7 @@ SHOWN_FIELDS = (
     "removed_at", "removed_reason", "held_for_approval", "upvotes", "downvotes", "agrees",
     "disagrees", "reply_count", "author__id", "author__username", "author__imported",
     "created_unknown",
+    "quote_version",
 )  # fmt: skip
 
 
@@ -143,6 +165,18 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
         Thread.objects.select_related("analysis")
         .defer("analysis__map", "analysis__summary")
         .filter(pk=pk)
+        # The start of the opening post's words, for the page's share description.
+        .annotate(
+            opening_text=Substr(
+                Subquery(
+                    Post.objects.filter(thread=OuterRef("pk"), parent__isnull=True).values(
+                        "body_text"
+                    )[:1]
+                ),
+                1,
+                400,
+            )
+        )
     )
     if viewer is not None and viewer.user_id is not None:
         threads = threads.annotate(

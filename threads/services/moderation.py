@@ -249,7 +249,9 @@ def _set_locked(moderator: User, thread: Thread, locked: bool, reason: str) -> b
         raise ValidationError("That thread does not exist (any more).") from None
     if thread.locked == locked:
         return False
-    Thread.objects.filter(pk=thread.pk).update(locked=locked)
+    if locked and not reason:
+        raise ValidationError({"reason": "Say why; the reason is shown on the locked thread."})
+    Thread.objects.filter(pk=thread.pk).update(locked=locked, lock_reason=reason if locked else "")
     action = ModAction.Action.LOCK if locked else ModAction.Action.UNLOCK
     _log(moderator, action, thread=thread, reason=reason)
     return True
@@ -257,7 +259,8 @@ def _set_locked(moderator: User, thread: Thread, locked: bool, reason: str) -> b
 
 @transaction.atomic
 def lock_thread(*, moderator: User, thread: Thread, reason: str = "") -> bool:
-    """Close a thread to new replies, edits and votes. False if it was already locked."""
+    """Close a thread to new replies, edits and votes, saying why (the reason is shown on
+    the thread and in the public log). False if it was already locked."""
     return _set_locked(moderator, thread, True, reason)
 
 
@@ -438,4 +441,71 @@ def revoke_moderation(*, revoked_by: User, user: User, reason: str = "") -> bool
         return False
     group.user_set.remove(user)
     _log(revoked_by, ModAction.Action.REVOKE_MODERATION, user=user, reason=reason)
+    return True
+
+
+# --- Duplicate arguments ------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_duplicate(*, moderator: User, post: Post, original: Post, reason: str = "") -> bool:
+    """Say that `post` makes the same point as `original` (an earlier post of the same
+    thread): the map then counts agreement with either as agreement with the original.
+    False if it was already so marked."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    post = _lock_post(post)
+    try:
+        original = Post.objects.get(pk=original.pk)
+    except Post.DoesNotExist:
+        raise ValidationError({"original": "That post does not exist (any more)."}) from None
+    # Point at the first of a chain, so pooling never has to follow one.
+    if original.duplicate_of_id is not None:
+        original = Post.objects.get(pk=original.duplicate_of_id)
+    if original.thread_id != post.thread_id:
+        raise ValidationError({"original": "The original must be a post of the same thread."})
+    if original.pk == post.pk:
+        raise ValidationError({"original": "A post cannot duplicate itself."})
+    if post.is_opening:
+        raise ValidationError(
+            "The opening post is what the thread is about; it duplicates nothing."
+        )
+    if post.duplicates.exists():
+        raise ValidationError(
+            "Other posts are marked as duplicates of this one; mark the original instead."
+        )
+    if post.duplicate_of_id == original.pk:
+        return False
+    Post.objects.filter(pk=post.pk).update(duplicate_of=original, version=F("version") + 1)
+    _log(
+        moderator,
+        ModAction.Action.DUPLICATE,
+        post=post,
+        thread_id=post.thread_id,
+        reason=reason,
+        details={"original": original.pk},
+    )
+    thread_changed(post.thread_id)
+    return True
+
+
+@transaction.atomic
+def unmark_duplicate(*, moderator: User, post: Post, reason: str = "") -> bool:
+    """Undo mark_duplicate. False if the post was not marked."""
+    ensure_moderator(moderator)
+    reason = _reason(reason)
+    post = _lock_post(post)
+    if post.duplicate_of_id is None:
+        return False
+    original = post.duplicate_of_id
+    Post.objects.filter(pk=post.pk).update(duplicate_of=None, version=F("version") + 1)
+    _log(
+        moderator,
+        ModAction.Action.UNDUPLICATE,
+        post=post,
+        thread_id=post.thread_id,
+        reason=reason,
+        details={"original": original},
+    )
+    thread_changed(post.thread_id)
     return True

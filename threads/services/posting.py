@@ -7,6 +7,8 @@ a fresh analysis of the thread when the transaction commits.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from threads import markdown
+from threads.analysis.similar import near_identical
 from threads.models import PATH_SEGMENT, Post, Revision, Role, Thread, User
 from threads.services import limits
 from threads.services.analysis import thread_changed
@@ -90,9 +93,37 @@ def _segment(post_id: int) -> str:
     return f"{post_id:0{PATH_SEGMENT}d}"
 
 
+# A second copy of the same thread by the same author within this time is refused.
+DUPLICATE_THREAD_WINDOW = timedelta(hours=1)
+
+
+class DuplicateThread(ValidationError):
+    """The author opened a nearly identical thread a moment ago; `thread` is that one."""
+
+    def __init__(self, thread: Thread):
+        super().__init__(
+            f"You started a nearly identical thread, “{thread.title}”, less than an hour "
+            "ago. Add to that one instead."
+        )
+        self.thread = thread
+
+
+def _recent_twin(author: User, title: str, body_text: str) -> Thread | None:
+    since = timezone.now() - DUPLICATE_THREAD_WINDOW
+    recent = Post.objects.filter(
+        author=author, parent__isnull=True, created__gte=since
+    ).select_related("thread")
+    for opening in recent.only("thread__title", "thread__slug", "body_text"):
+        same_title = near_identical(opening.thread.title, title)
+        if same_title and near_identical(opening.body_text, body_text):
+            return opening.thread
+    return None
+
+
 @transaction.atomic
 def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thread:
-    """Open a thread with its opening post (the root claim of the debate)."""
+    """Open a thread with its opening post (the root claim of the debate). A nearly
+    identical thread by the same author within the hour is refused (DuplicateThread)."""
     ensure_can_participate(author)
     title = _clean_title(title)
     body = _clean_body(body)
@@ -107,6 +138,9 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
     limits.check(author, "thread")
     now = timezone.now()
     body_html, body_text = markdown.render_post(body)
+    twin = _recent_twin(author, title, body_text)
+    if twin is not None:
+        raise DuplicateThread(twin)
     thread = Thread.objects.create(
         title=title, slug=_slug(title), link=link, author=author, created=now, last_activity=now
     )
@@ -259,7 +293,7 @@ def edit_post(
     if (body, new_quote, new_role) == (post.body, post.quote, post.role):
         return post
 
-    Revision.objects.create(
+    revision = Revision.objects.create(
         post=post,
         number=post.revisions.count() + 1,
         body=post.body,
@@ -270,6 +304,8 @@ def edit_post(
     )
     post.body = body
     post.body_html, post.body_text = markdown.render_post(body)
+    if new_quote != post.quote:  # checked against the parent's current text just now
+        post.quote_version = None
     post.quote = new_quote
     post.role = new_role
     post.role_inferred = False
@@ -278,14 +314,36 @@ def edit_post(
     post.save(
         update_fields=[
             *("body", "body_html", "body_text", "quote", "role", "role_inferred", "edited"),
-            "version",
+            *("version", "quote_version"),
         ]
     )
     post.refresh_from_db(fields=["version"])
+    _follow_quotes(post, revision)
     # Text, quote and role are all read by the analysis and shown on the thread page,
     # whose cached copies follow Thread.data_version.
     thread_changed(post.thread_id)
     return post
+
+
+def _follow_quotes(parent: Post, revision: Revision) -> None:
+    """After `parent` was edited: replies whose quoted words are no longer in it now quote
+    `revision` (the version they answered; an earlier one if already so marked), and
+    replies whose words are back quote the current text again."""
+    gone, back = [], []
+    replies = parent.children.exclude(quote="").values_list("pk", "quote", "quote_version")
+    for pk, quote, version in replies:
+        present = quote_occurs_in(quote, parent.body)
+        if not present and version is None:
+            gone.append(pk)
+        elif present and version is not None:
+            back.append(pk)
+    # Post.version keys each reply's cached fragment, which shows the note.
+    if gone:
+        Post.objects.filter(pk__in=gone).update(
+            quote_version=revision.number, version=F("version") + 1
+        )
+    if back:
+        Post.objects.filter(pk__in=back).update(quote_version=None, version=F("version") + 1)
 
 
 @transaction.atomic

@@ -95,6 +95,7 @@ def new_thread(request: HttpRequest) -> HttpResponse:
     htmx the form re-renders in place (422) or the browser is sent to the thread."""
     form = NewThreadForm(request.POST if request.method == "POST" else None)
     status = 200
+    twin = None
     if request.method == "POST" and form.is_valid():
         try:
             thread = posting.start_thread(author=request.user, **form.cleaned_data)
@@ -104,6 +105,10 @@ def new_thread(request: HttpRequest) -> HttpResponse:
         except RateLimited as limited:
             form.add_error(None, limited)
             status = 429
+        except posting.DuplicateThread as duplicate:
+            form.add_error(None, duplicate)
+            twin = duplicate.thread
+            status = 422
         except ValidationError as invalid:
             form.add_error(None, invalid)
             status = 422
@@ -111,7 +116,7 @@ def new_thread(request: HttpRequest) -> HttpResponse:
             if request.htmx:
                 return HttpResponseClientRedirect(thread.get_absolute_url())
             return redirect(thread)
-    context = {"form": form, "refusal": _participation_refusal(request.user)}
+    context = {"form": form, "refusal": _participation_refusal(request.user), "twin": twin}
     if request.htmx:
         # htmx swaps only 2xx and 422 (see base.html): any refusal shows in the form.
         status = 422 if status != 200 else 200

@@ -25,6 +25,7 @@ from threads.forms.posts import (
     PreviewForm,
     ReplyForm,
     VoteForm,
+    likely_role,
 )
 from threads.models import Post, Thread
 from threads.queries import Viewer
@@ -272,9 +273,11 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
     parent = _visible_post_or_404(pk, viewer)
     if request.method == "GET":
-        form = ReplyForm(
-            initial={"quote": request.GET.get("quote", "")[:2000]}, auto_id=f"reply-{pk}-%s"
-        )
+        if viewer.banned:
+            raise PermissionDenied(f"You are banned {viewer.ban}")
+        quote = request.GET.get("quote", "")[:2000]
+        role = likely_role(parent_role=parent.role, quote=quote)
+        form = ReplyForm(initial={"quote": quote, "role": role}, auto_id=f"reply-{pk}-%s")
         return _reply_form_response(request, parent, form)
 
     form = ReplyForm(request.POST, auto_id=f"reply-{pk}-%s")
