@@ -234,7 +234,7 @@ def test_the_map_counts_agreement_with_a_duplicate_as_agreement_with_the_origina
     debate, moderator
 ):
     from threads.services import voting
-    from threads.services.analysis import load_snapshot
+    from threads.queries.analysis import load_snapshot
 
     copy = make_reply(debate["root"], make_user("dan"), body="Predicting at scale forces plans.")
     fan, both = make_user("fan"), make_user("both")
