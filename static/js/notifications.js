@@ -30,17 +30,18 @@
 
   // --- New since your last visit ---------------------------------------------------------
 
+  // The server names the earliest post by others since the last visit; ids grow with
+  // time, so every later post by someone else is new too (the page's times are whole
+  // seconds, too coarse to compare).
   function markNewPosts(root) {
     const reading = document.getElementById("thread-reading");
-    if (!reading || !reading.dataset.readAt) return;
-    const since = Date.parse(reading.dataset.readAt);
+    if (!reading || !reading.dataset.firstNew) return;
+    const firstNew = Number(reading.dataset.firstNew);
     const me = reading.dataset.viewer;
     root.querySelectorAll("article.post").forEach(function (post) {
-      const header = post.querySelector(":scope > .post-main .post-header");
-      const time = header && header.querySelector("time[datetime]");
-      const author = header && header.querySelector(".author");
-      if (!time || !author || author.textContent.trim() === me) return;
-      if (Date.parse(time.getAttribute("datetime")) > since) post.classList.add("post-new");
+      const author = post.querySelector(":scope > .post-main .post-header .author");
+      if (!author || author.textContent.trim() === me) return;
+      if (Number(post.dataset.postId) >= firstNew) post.classList.add("post-new");
     });
     // Jump within the page when the first new post is on it (else its permalink).
     const jump = reading.querySelector(".new-jump");
