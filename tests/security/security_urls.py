@@ -27,7 +27,8 @@ from threads.models import (
     ThreadVisit,
     User,
 )
-from threads.services import moderation, posting, voting
+from threads.services import moderation, posting, stances, voting
+from threads.services.stated_analysis import store_queue
 
 
 @dataclass(frozen=True)
@@ -157,4 +158,8 @@ def make_world() -> World:
     )
     Draft.objects.create(user=other, parent=opening, text="Half a reply")
     NotificationSettings.objects.create(user=author)
+    stances.state_credence(user=author, post=reply, value=60)
+    stances.react(user=author, post=reply, kind="crux")
+    stances.pass_post(user=author, post=opening)
+    store_queue(thread.pk, thread.data_version, [reply.pk])
     return World(author, other, moderator, thread, opening, reply, tag)
