@@ -76,7 +76,7 @@ def test_reply_quote_mention_answered_watch_and_mute_through_a_worker_and_smtp(
     bodies = parts(mention)
     assert "No: ask @dave" in bodies["text/plain"] and "<blockquote>" in bodies["text/html"]
     assert answer.get_absolute_url() in bodies["text/plain"]
-    assert Notification.objects.filter(emailed=True).count() == 3
+    wait_until(lambda: Notification.objects.filter(emailed=True).count() == 3)
 
     client = Client()
     client.force_login(dave)
