@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "threads.sweep_stale_analyses",
         "schedule": env_int("CRUX_SWEEP_SECONDS", 30),
     },
+    # Sends each digest that is due (daily or weekly per user); hourly is fine-grained enough.
+    "send-digests": {
+        "task": "threads.send_digests",
+        "schedule": env_int("CRUX_DIGEST_SECONDS", 3600),
+    },
 }
 
 # --- Email ---------------------------------------------------------------------------------
@@ -206,6 +211,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that stops answering must not hold a worker for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Crux <crux@localhost>")
 
 # --- Security headers ----------------------------------------------------------------------
@@ -308,3 +315,10 @@ CRUX_HOLD_FIRST_POSTS = False
 # CI sets it: an unreachable PostgreSQL or Redis fails the tests instead of skipping them
 # (read by forum/test_settings.py).
 CRUX_REQUIRE_SERVICES = env_bool("CRUX_REQUIRE_SERVICES", False)
+
+# --- Notifications and mail ----------------------------------------------------------------
+# The site's address as mail links it (digests and notices are read outside the site).
+CRUX_SITE_URL = env_str("CRUX_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How often the header badge and the "N new replies" strip refresh while the tab is seen.
+CRUX_BADGE_POLL_SECONDS = env_int("CRUX_BADGE_POLL_SECONDS", 60)
+CRUX_NEW_REPLIES_POLL_SECONDS = env_int("CRUX_NEW_REPLIES_POLL_SECONDS", 30)

@@ -296,31 +296,65 @@ def browser_login(page, username: str, password: str = "correct horse battery") 
     page.wait_for_load_state()
 
 
+# --- Mail --------------------------------------------------------------------------------------
+
+
+class ReceivedMail(list):
+    """What a real local SMTP server (aiosmtpd) received, parsed: a list of messages,
+    with the server's address and helpers to wait for mail and pick it by recipient."""
+
+    def __init__(self, host: str, port: int):
+        super().__init__()
+        self.host, self.port = host, port
+
+    @property
+    def messages(self) -> list:
+        return self
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list:
+        wait_until(lambda: len(self.messages) >= count, timeout=timeout)
+        return self.messages
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+
 @pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) on a free local port, with Django's SMTP backend
-    pointed at it. Yields the list of messages it received (email.message.Message)."""
+def smtp_server(settings, monkeypatch):
+    """A real SMTP server on a free local port; Django (and any Celery worker started
+    after this fixture) sends mail to it. Yields ReceivedMail."""
     import email
+    import email.policy
     import socket
 
     from aiosmtpd.controller import Controller
 
-    received: list = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(email.message_from_bytes(envelope.original_content or b""))
-            return "250 Message accepted for delivery"
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    received = ReceivedMail("127.0.0.1", port)
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            received.append(message)
+            return "250 Message accepted for delivery"
+
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    values = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings.EMAIL_BACKEND = values["EMAIL_BACKEND"]
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
     try:
         yield received
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from tests.conftest import wait_until
@@ -129,7 +129,9 @@ def test_a_real_worker_analyses_a_thread_end_to_end(celery_worker):
     from threads.models import ThreadAnalysis
 
     assert connection.vendor == "postgresql"
-    with override(CRUX_ANALYSE_ON_COMMIT=True):
+    # One commit, so one run sees both posts (the test process coalesces in its own
+    # in-memory cache, which the worker's start of a run cannot reset).
+    with override(CRUX_ANALYSE_ON_COMMIT=True), transaction.atomic():
         thread = make_thread()
         make_reply(opening_post(thread), body="Prediction at scale requires planning ahead.")
     analysis = wait_until(

@@ -233,8 +233,8 @@ def test_bad_duplicate_marks_are_refused_and_change_nothing(debate, moderator):
 def test_the_map_counts_agreement_with_a_duplicate_as_agreement_with_the_original(
     debate, moderator
 ):
-    from threads.services import voting
     from threads.queries.analysis import load_snapshot
+    from threads.services import voting
 
     copy = make_reply(debate["root"], make_user("dan"), body="Predicting at scale forces plans.")
     fan, both = make_user("fan"), make_user("both")

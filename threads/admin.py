@@ -27,7 +27,10 @@ from threads.forms.moderation import BanForm, ReasonForm, RemovePostForm, TagCho
 from threads.models import (
     Ban,
     Credence,
+    Draft,
     ModAction,
+    Notification,
+    NotificationSettings,
     Post,
     PostTag,
     QueuePass,
@@ -42,6 +45,7 @@ from threads.models import (
     ThreadVisit,
     User,
     Vote,
+    Watch,
 )
 from threads.services import moderation
 from threads.services import tags as taxonomy
@@ -461,3 +465,37 @@ class RateCounterAdmin(ReadOnlyAdmin):
 
     list_display = ("key", "count", "expires")
     search_fields = ("key",)
+
+
+# --- Notifications, watching, drafts, mail settings (read-only: users change them) ---------
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("at", "recipient", "kind", "actor", "thread", "read", "emailed")
+    list_filter = ("kind", "read", "emailed", "digested")
+    search_fields = ("recipient__username", "actor__username", "detail")
+    list_select_related = ("recipient", "actor", "thread")
+
+
+@admin.register(Watch)
+class WatchAdmin(ReadOnlyAdmin):
+    list_display = ("user", "thread", "level", "updated")
+    list_filter = ("level",)
+    search_fields = ("user__username", "thread__title")
+    list_select_related = ("user", "thread")
+
+
+@admin.register(Draft)
+class DraftAdmin(ReadOnlyAdmin):
+    list_display = ("user", "parent", "title", "updated")
+    search_fields = ("user__username", "title")
+    list_select_related = ("user",)
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(ReadOnlyAdmin):
+    list_display = ("user", "email_mentions", "email_replies", "digest", "last_digest_at")
+    list_filter = ("digest",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -183,11 +183,14 @@ def render_markdown(source: str) -> str:
     return sanitise_html(_parser.render(source, _env(source)))
 
 
-def render_post(source: str) -> tuple[str, str]:
-    """(body_html, body_text) of a post from one parse of its Markdown."""
+def render_post(source: str, *, mentions: MentionLinks | None = None) -> tuple[str, str]:
+    """(body_html, body_text) of a post from one parse of its Markdown. With `mentions`,
+    each `@name` it knows becomes a link to that profile (see link_mentions)."""
     source = neutralise_bidi(source)
     env = _env(source)
     tokens = _parser.parse(source, env)
+    if mentions is not None:
+        link_mentions(tokens, mentions)
     html = sanitise_html(_parser.renderer.render(tokens, _parser.options, env))
     return html, _tokens_text(tokens, include_quotes=False)
 
@@ -240,3 +243,59 @@ def _inline_text(children: Sequence[Token]) -> str:
         elif child.type == "image":
             parts.append(child.content)
     return " ".join("".join(parts).split())
+
+
+# --- Mentions -------------------------------------------------------------------------------
+# `@name` in running text (not in code, not inside a link, not part of an e-mail address).
+# Django usernames are letters, digits and @.+-_; a trailing dot ends the sentence.
+MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]*[\w+-])")
+# Names -> profile URL, for the names that belong to a user (the others stay text).
+MentionLinks = Callable[[set[str]], dict[str, str]]
+
+
+def _mention_texts(tokens: Sequence[Token]) -> Iterable[tuple[list, int]]:
+    """(children, index) of every text token where a mention may stand."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        in_link = 0
+        for index, child in enumerate(token.children):
+            if child.type == "link_open":
+                in_link += 1
+            elif child.type == "link_close":
+                in_link -= 1
+            elif child.type == "text" and not in_link and "@" in child.content:
+                yield token.children, index
+
+
+def mentioned_names(source: str) -> list[str]:
+    """The distinct `@names` of a Markdown text, in order of first appearance."""
+    names: dict[str, None] = {}
+    for children, index in _mention_texts(_parser.parse(source)):
+        names.update(dict.fromkeys(MENTION.findall(children[index].content)))
+    return list(names)
+
+
+def link_mentions(tokens: Sequence[Token], mentions: MentionLinks) -> None:
+    """Turn the known `@names` of parsed tokens into links, in place (the sanitiser still
+    sees the result: only the href, a site path, is new)."""
+    spots = list(_mention_texts(tokens))
+    wanted = {name for children, i in spots for name in MENTION.findall(children[i].content)}
+    links = mentions(wanted) if wanted else {}
+    if not links:
+        return
+    for children, index in reversed(spots):  # later spots first: indexes stay valid
+        text = children[index].content
+        pieces, last = [], 0
+        for match in MENTION.finditer(text):
+            url = links.get(match.group(1))
+            if url is None:
+                continue
+            pieces.append(Token("text", "", 0, content=text[last : match.start()]))
+            pieces.append(Token("link_open", "a", 1, attrs={"href": url}))
+            pieces.append(Token("text", "", 0, content=match.group(0)))
+            pieces.append(Token("link_close", "a", -1))
+            last = match.end()
+        if pieces:
+            pieces.append(Token("text", "", 0, content=text[last:]))
+            children[index : index + 1] = [p for p in pieces if p.type != "text" or p.content]

@@ -8,6 +8,7 @@ from threads.views import (
     api,
     exports,
     importing,
+    inbox,
     lists,
     moderation,
     similar,
@@ -54,6 +55,9 @@ urlpatterns = [
     path("t/<int:pk>/", thread.thread_redirect, name="thread_redirect"),
     # Before the thread page's <slug>: "rate" is the rating queue (threads/views/stances.py).
     path("t/<int:pk>/rate/", stances.rate, name="rate"),
+    # Before the slug route, which would take "watch" for a slug (inbox.py: a GET of it
+    # is the page of a thread whose slug is "watch").
+    path("t/<int:pk>/watch/", inbox.watch_thread, name="watch_thread"),
     path("t/<int:pk>/<slug:slug>/", thread.thread_page, name="thread"),
     path("t/<int:thread_id>/p/<int:pk>/", thread.post_page, name="post"),
     path("p/<int:pk>/reply/", thread.reply, name="reply"),
@@ -115,4 +119,15 @@ urlpatterns = [
     path("moderation/tags/<slug:slug>/rename/", tags.rename_tag, name="mod_tag_rename"),
     path("moderation/tags/<slug:slug>/merge/", tags.merge_tag, name="mod_tag_merge"),
     path("moderation/tags/<slug:slug>/retire/", tags.retire_tag, name="mod_tag_retire"),
+    # --- Inbox, watching, drafts, mail (threads/views/inbox.py) ---------------------------
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.read_one, name="notification_read"),
+    path("inbox/badge/", inbox.badge, name="inbox_badge"),
+    path("inbox/settings/", inbox.notification_settings, name="notification_settings"),
+    path("api/notifications.json", inbox.notifications_json, name="api_notifications"),
+    path("t/<int:pk>/replies/new/", inbox.new_replies, name="new_replies"),
+    path("p/<int:pk>/draft/", inbox.save_reply_draft, name="save_reply_draft"),
+    path("t/new/draft/", inbox.save_thread_draft, name="save_thread_draft"),
+    path("unsubscribe/<str:token>/", inbox.unsubscribe, name="unsubscribe"),
 ]

@@ -16,8 +16,19 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from threads.models import Post, Tag, Thread, ThreadAnalysis, ThreadVisit, User
-from threads.services import moderation, posting, voting
+from threads.models import (
+    Draft,
+    Notification,
+    NotificationSettings,
+    Post,
+    Tag,
+    Thread,
+    ThreadAnalysis,
+    ThreadVisit,
+    User,
+)
+from threads.services import moderation, posting, stances, voting
+from threads.services.stated_analysis import store_queue
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ class World:
 
 # Routes whose `pk` is a post's; every other `pk` is a thread's.
 POST_PK_ROUTES = {"post", "reply", "vote", "edit_post", "delete_post", "post_history",
-                  "post_replies"}  # fmt: skip
+                  "post_replies", "save_reply_draft"}  # fmt: skip
 
 
 def _patterns(patterns, prefix: str = "", namespace: str = ""):
@@ -142,4 +153,13 @@ def make_world() -> World:
     moderation.ban_user(moderator=moderator, user=troll, reason="Spam")
     ThreadAnalysis.objects.create(thread=thread)
     ThreadVisit.objects.create(user=author, thread=thread)
+    Notification.objects.get_or_create(
+        recipient=author, kind="reply", post=reply, thread=thread, actor=other
+    )
+    Draft.objects.create(user=other, parent=opening, text="Half a reply")
+    NotificationSettings.objects.create(user=author)
+    stances.state_credence(user=author, post=reply, value=60)
+    stances.react(user=author, post=reply, kind="crux")
+    stances.pass_post(user=author, post=opening)
+    store_queue(thread.pk, thread.data_version, [reply.pk])
     return World(author, other, moderator, thread, opening, reply, tag)

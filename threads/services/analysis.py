@@ -27,6 +27,7 @@ from threads import privacy
 from threads.models import Thread, ThreadAnalysis
 from threads.panel import panel_data
 from threads.queries.analysis import load_snapshot_counting_trust
+from threads.services import notifications
 from threads.services.stated_analysis import previous_queue_time, stated_outputs, store_queue
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,7 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
         # Never overwrite a result computed from newer data by a concurrent run.
         fresh = ThreadAnalysis.objects.select_for_update().get(pk=analysis.pk)
         if fresh.watermark <= version:
+            previous_top = top_crux(fresh.map)
             timings["store"] = time.perf_counter() - started
             map_json["timings"] = {**map_json.get("timings", {}), **timings}
             fresh.status = ThreadAnalysis.Status.DONE
@@ -171,6 +173,9 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
             fresh.failed_version = None
             fresh.save()
             store_queue(thread_id, version, stated.queue)
+            new_top = top_crux(map_json)
+            if previous_top != -1 and new_top is not None and new_top != previous_top:
+                notifications.top_crux_changed(thread_id=thread_id, post_id=new_top)
     return fresh
 
 
@@ -205,6 +210,14 @@ def _start_attempt(analysis: ThreadAnalysis, version: int, *, force: bool = Fals
         row.status, row.started_at = ThreadAnalysis.Status.RUNNING, timezone.now()
         row.save(update_fields=["attempts", "attempts_version", "status", "started_at"])
     return True
+
+
+def top_crux(map_json: dict | None) -> int | None:
+    """The post of a map's first crux (-1 when there was no map, None when no crux)."""
+    if map_json is None:
+        return -1
+    cruxes = map_json.get("cruxes") or []
+    return cruxes[0].get("post") if cruxes else None
 
 
 def stale_thread_ids(limit: int = 200) -> list[int]:

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 
 from threads.models import Ban, ModAction, Post, PostTag, Report, Role, Tag, Thread, User
-from threads.services import limits
+from threads.services import limits, notifications
 from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate, ensure_moderator
 
@@ -117,6 +117,8 @@ def tag_post(*, moderator: User, post: Post, tag: Tag, note: str = "") -> bool:
     _bump(post)
     thread_changed(post.thread_id)
     _log(moderator, ModAction.Action.TAG, post=post, thread_id=post.thread_id, tag=tag, reason=note)
+    reason = f"{tag.name} ({note})" if note else tag.name
+    notifications.post_moderated(post=post, moderator=moderator, action="tag", reason=reason)
     return True
 
 
@@ -170,6 +172,7 @@ def change_role(*, moderator: User, post: Post, role: str, reason: str = "") -> 
         reason=reason,
         details={"from": post.role, "to": role.value, "was_inferred": post.role_inferred},
     )
+    notifications.post_moderated(post=post, moderator=moderator, action="role", reason=reason)
     return True
 
 
@@ -194,6 +197,7 @@ def remove_post(*, moderator: User, post: Post, reason: str) -> bool:
     )
     thread_changed(post.thread_id)
     _log(moderator, ModAction.Action.REMOVE, post=post, thread_id=post.thread_id, reason=reason)
+    notifications.post_moderated(post=post, moderator=moderator, action="remove", reason=reason)
     return True
 
 
@@ -218,6 +222,7 @@ def restore_post(*, moderator: User, post: Post, reason: str = "") -> bool:
         reason=reason,
         details=details,
     )
+    notifications.post_moderated(post=post, moderator=moderator, action="restore", reason=reason)
     return True
 
 
@@ -234,6 +239,7 @@ def approve_post(*, moderator: User, post: Post, reason: str = "") -> bool:
     Post.objects.filter(pk=post.pk).update(held_for_approval=False, version=F("version") + 1)
     thread_changed(post.thread_id)
     _log(moderator, ModAction.Action.APPROVE, post=post, thread_id=post.thread_id, reason=reason)
+    notifications.post_published(post)
     return True
 
 

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from threads import markdown
 from threads.analysis.similar import near_identical
 from threads.models import PATH_SEGMENT, Post, Revision, Role, Thread, User
-from threads.services import limits
+from threads.services import limits, notifications
 from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate
 
@@ -137,7 +137,7 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
             raise ValidationError({"link": "The link must be an http(s) address."}) from None
     limits.check(author, "thread")
     now = timezone.now()
-    body_html, body_text = markdown.render_post(body)
+    body_html, body_text = markdown.render_post(body, mentions=notifications.profile_links)
     twin = _recent_twin(author, title, body_text)
     if twin is not None:
         raise DuplicateThread(twin)
@@ -155,6 +155,7 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
     )
     Post.objects.filter(pk=post.pk).update(path=_segment(post.pk))
     thread_changed(thread.pk)
+    notifications.post_created(post)
     return thread
 
 
@@ -240,7 +241,7 @@ def _reply(
     limits.check(author, "post")
 
     now = timezone.now()
-    body_html, body_text = markdown.render_post(body)
+    body_html, body_text = markdown.render_post(body, mentions=notifications.profile_links)
     new_participant = not Post.objects.filter(thread=thread, author=author).exists()
     post = Post.objects.create(
         thread=thread,
@@ -265,6 +266,7 @@ def _reply(
         participant_count=F("participant_count") + int(new_participant),
     )
     thread_changed(thread.pk)
+    notifications.post_created(post)
     return post
 
 
@@ -303,7 +305,9 @@ def edit_post(
         editor=editor,
     )
     post.body = body
-    post.body_html, post.body_text = markdown.render_post(body)
+    post.body_html, post.body_text = markdown.render_post(
+        body, mentions=notifications.profile_links
+    )
     if new_quote != post.quote:  # checked against the parent's current text just now
         post.quote_version = None
     post.quote = new_quote
@@ -322,6 +326,7 @@ def edit_post(
     # Text, quote and role are all read by the analysis and shown on the thread page,
     # whose cached copies follow Thread.data_version.
     thread_changed(post.thread_id)
+    notifications.post_edited(post)
     return post
 
 

@@ -19,6 +19,7 @@ from django.db.models import F
 from threads.models import Credence, Post, QueuePass, Reaction, Role, User
 from threads.services import limits
 from threads.services.analysis import thread_changed
+from threads.services.notifications import notify_minds_changed
 from threads.services.permissions import ensure_can_participate
 from threads.services.posting import quote_occurs_in
 
@@ -121,6 +122,8 @@ def state_credence(
     )
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
     thread_changed(post.thread_id)
+    if previous is not None and abs(number - previous) >= Credence.BELIEF_UPDATE_POINTS:
+        notify_minds_changed(post=post, user=user, before=previous, after=number)
     return CredenceResult(credence=credence, previous=previous)
 
 

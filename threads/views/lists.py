@@ -15,8 +15,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from threads.feeds import NewThreadsFeed, ThreadPostsFeed
 from threads.forms.threads import NewThreadForm
 from threads.models import Post, PostTag, Thread, User
+from threads.queries.notifications import with_unread
 from threads.search import MAX_QUERY_CHARS, highlighted, search_posts, search_threads
-from threads.services import posting
+from threads.services import drafts, posting
 from threads.services.limits import RateLimited
 from threads.services.permissions import ensure_can_participate
 
@@ -73,7 +74,10 @@ def home(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "activity")
     if sort not in SORTS:
         sort = "activity"
-    page = Paginator(thread_list(sort), THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    threads = thread_list(sort)
+    if request.user.is_authenticated:
+        threads = with_unread(threads, request.user.pk)
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     attach_opening_tags(page.object_list)
     context = {"page": page, "sort": sort, "sorts": SORT_LABELS}
     template = "threads/home.html#thread-list" if request.htmx else "threads/home.html"
@@ -93,7 +97,9 @@ def _participation_refusal(user: User) -> str:
 def new_thread(request: HttpRequest) -> HttpResponse:
     """Open a thread. Without JavaScript a plain POST redirects to the new thread; with
     htmx the form re-renders in place (422) or the browser is sent to the thread."""
-    form = NewThreadForm(request.POST if request.method == "POST" else None)
+    draft = drafts.draft_for(user=request.user, parent=None) if request.method == "GET" else None
+    initial = {"title": draft.title, "body": draft.text} if draft else None
+    form = NewThreadForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     twin = None
     if request.method == "POST" and form.is_valid():
@@ -113,6 +119,7 @@ def new_thread(request: HttpRequest) -> HttpResponse:
             form.add_error(None, invalid)
             status = 422
         else:
+            drafts.discard_draft(user=request.user, parent=None)
             if request.htmx:
                 return HttpResponseClientRedirect(thread.get_absolute_url())
             return redirect(thread)

@@ -29,7 +29,8 @@ from threads.forms.posts import (
 )
 from threads.models import Post, Thread
 from threads.queries import Viewer
-from threads.services import posting, voting
+from threads.services import drafts, posting, voting
+from threads.views import inbox as inbox_views
 from threads.views.analysis import panel_for_reader
 from threads.views.decorators import HtmxHttpRequest, login_required
 from threads.views.responses import add_service_errors, back_to_post, post_anchor
@@ -116,6 +117,7 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "sorts": queries.sorts_for(thread),
         "tag": tag,
         "viewer": viewer,
+        **inbox_views.reading_context(request, thread),
     }
     if not getattr(thread, "viewer_took_part", False):
         # Logged-out readers, and members who have not posted or voted here, all see the
@@ -275,9 +277,13 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         if viewer.banned:
             raise PermissionDenied(f"You are banned {viewer.ban}")
-        quote = request.GET.get("quote", "")[:2000]
-        role = likely_role(parent_role=parent.role, quote=quote)
-        form = ReplyForm(initial={"quote": quote, "role": role}, auto_id=f"reply-{pk}-%s")
+        draft = drafts.draft_for(user=request.user, parent=parent)
+        initial = {"body": draft.text, "role": draft.role, "quote": draft.quote} if draft else {}
+        if request.GET.get("quote"):
+            initial["quote"] = request.GET["quote"][:2000]
+        if not initial.get("role"):
+            initial["role"] = likely_role(parent_role=parent.role, quote=initial.get("quote", ""))
+        form = ReplyForm(initial=initial, auto_id=f"reply-{pk}-%s")
         return _reply_form_response(request, parent, form)
 
     form = ReplyForm(request.POST, auto_id=f"reply-{pk}-%s")
@@ -306,12 +312,15 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _reply_done(
     request: HtmxHttpRequest, parent: Post, post: Post, *, created: bool
 ) -> HttpResponse:
+    drafts.discard_draft(user=request.user, parent=parent)
     if request.htmx:
         # The form's slot empties; the new post goes first among the parent's replies
         # (out of band). A repeated submit adds nothing: the post is already there.
         shown = queries.single_post(post.pk, _viewer(request)) if created else None
         context = {"post": shown, "parent": parent, "thread": parent.thread}
-        return _render(request, f"{THREAD}#reply_created", context)
+        response = _render(request, f"{THREAD}#reply_created", context)
+        response["HX-Trigger"] = "crux:posted"  # the header badge and new-replies strip refresh
+        return response
     if post.held_for_approval:
         messages.info(request, "Your reply is waiting for a moderator's approval.")
     else:
