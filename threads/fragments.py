@@ -120,6 +120,33 @@ def cache_html(key: str, html: str) -> None:
         cache.set(key, html, FRAGMENT_TTL)
 
 
+def splice_post_mains(content: bytes, pieces: dict[int, str]) -> bytes:
+    """A rendered thread page with the `post_main` element (thread.html#post_main) of each
+    post in `pieces` replaced by that HTML: how a participant's page is made from the
+    shared tree (views.thread._personalise). Posts not on the page are skipped.
+
+    The element is found by its id and ends at its closing tag just before the post's
+    form slot (the `post` partial puts the two side by side); user text cannot forge
+    either, as it is escaped or sanitised (no id attributes)."""
+    cuts = []
+    for pk, html in pieces.items():
+        at = content.find(b' id="post-main-%d"' % pk)
+        slot = content.find(b'<div class="form-slot" id="form-slot-%d">' % pk, at)
+        if at < 0 or slot < 0:
+            continue
+        start = content.rfind(b"<div ", 0, at)
+        end = content.rfind(b"</div>", at, slot) + len(b"</div>")
+        cuts.append((start, end, html.strip().encode()))
+    if not cuts:
+        return content
+    parts, done = [], 0
+    for start, end, html in sorted(cuts):
+        parts += [content[done:start], html]
+        done = end
+    parts.append(content[done:])
+    return b"".join(parts)
+
+
 def fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Put this response's CSRF token where cached markup left CSRF_PLACEHOLDER."""
     if _CSRF_PLACEHOLDER_BYTES in response.content:

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.sql.compiler import SQLCompiler
 
 from threads.models import (
@@ -100,6 +109,11 @@ class Viewer:
             return "mod"
         return "member" if self.user_id is not None else "reader"
 
+    def neutral(self) -> Viewer:
+        """A viewer of the same kind who has taken part in nothing: what the shared,
+        cached tree of a thread is rendered for (no user has id 0)."""
+        return Viewer(user_id=0, is_moderator=self.is_moderator)
+
 
 # --- The database part ---------------------------------------------------------------------
 
@@ -154,6 +168,36 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
             | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
         )
     return threads.first()
+
+
+@dataclass(frozen=True)
+class ViewerMarks:
+    """Where a logged-in viewer's page differs from the shared tree of their kind: the
+    posts they wrote and the posts they voted on, in this thread.
+
+    `own_held`: they wrote a post still held for approval, which only they (and the
+    moderators) see — their tree is not the shared one then, and the page is built for
+    them alone (rare: held posts are few and short-lived)."""
+
+    posts: frozenset[int] = frozenset()
+    own_held: bool = False
+
+
+def viewer_marks(thread_id: int, viewer: Viewer) -> ViewerMarks:
+    """One query: the viewer's own posts and voted-on posts in the thread."""
+    if viewer.user_id is None:
+        return ViewerMarks()
+    own = Post.objects.filter(thread_id=thread_id, author_id=viewer.user_id).values_list(
+        "id", "held_for_approval"
+    )
+    voted = (
+        Vote.objects.filter(post__thread_id=thread_id, user_id=viewer.user_id)
+        .annotate(held=Value(False, output_field=BooleanField()))
+        .values_list("post_id", "held")
+    )
+    rows = list(own.order_by().union(voted.order_by()))
+    held = not viewer.is_moderator and any(is_held for _, is_held in rows)
+    return ViewerMarks(posts=frozenset(pk for pk, _ in rows), own_held=held)
 
 
 def skeleton(

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from threads import fragments, markdown, queries
@@ -28,6 +29,7 @@ from threads.forms.posts import (
 )
 from threads.models import Post, Thread
 from threads.queries import Viewer
+from threads.queries.thread_page import ViewerMarks, viewer_marks
 from threads.services import posting, voting
 from threads.views.analysis import panel_for_reader
 from threads.views.decorators import HtmxHttpRequest, login_required
@@ -37,6 +39,7 @@ THREAD = "threads/thread.html"
 PERMALINK = "threads/post.html"
 HISTORY = "threads/history.html"
 TAG_SLUG = re.compile(r"^[-\w]{1,70}$")
+POST_MAIN_ID = re.compile(rb' id="post-main-(\d+)"')
 
 
 def _viewer(request: HtmxHttpRequest) -> Viewer:
@@ -116,20 +119,80 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "tag": tag,
         "viewer": viewer,
     }
-    if not getattr(thread, "viewer_took_part", False):
+    took_part = getattr(thread, "viewer_took_part", False)
+    marks = viewer_marks(thread.pk, viewer) if took_part else None
+    if marks is None or not marks.own_held:
         # Logged-out readers, and members who have not posted or voted here, all see the
         # same tree: while the thread does not change it comes from the cache whole
-        # (see {% sharedpage %} in thread.html).
+        # (see {% sharedpage %} in thread.html). A participant gets that same tree with
+        # their own posts re-rendered for them (_personalise).
         context["shared_key"] = fragments.shared_page_key(thread, viewer, sort=sort, tag=tag)
         context["shared_html"] = fragments.cached_html(context["shared_key"])
         if context["shared_html"] is not None:
-            return _render(request, THREAD, context)
+            return _personalise(request, _render(request, THREAD, context), marks, context)
+        if marks is not None:
+            # Build the shared tree (it is cached on the way), then personalise it.
+            tree = queries.thread_tree(thread, viewer.neutral(), sort=sort, tag=tag)
+            if tree is None:
+                raise Http404("This thread has no opening post.")
+            tag_name = _tag_name(tree.root, tag) if tag else ""
+            context.update(tree=tree, root=tree.root, tag_name=tag_name)
+            posts = queries.tree_posts(tree.root)
+            response = _render_posts(request, THREAD, context, posts, locked=thread.locked)
+            return _personalise(request, response, marks, context)
     tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
     if tree is None:
         raise Http404("This thread has no opening post.")
     context.update(tree=tree, root=tree.root, tag_name=_tag_name(tree.root, tag) if tag else "")
     posts = queries.tree_posts(tree.root)
     return _render_posts(request, THREAD, context, posts, locked=thread.locked)
+
+
+def _personalise(
+    request: HtmxHttpRequest, response: HttpResponse, marks: ViewerMarks | None, context: dict
+) -> HttpResponse:
+    """A participant's page from the shared tree: the posts they wrote or voted on get
+    their own `post_main` (vote state, own-post controls), rendered through the post
+    fragment cache and spliced in place (fragments.splice_post_mains). Two queries (the
+    posts, their tags) for however many of them the page shows; nothing else is
+    computed per viewer.
+
+    How per-viewer pieces slot in (credences, reactions, unread markers, badges):
+    - a piece in the page header or outside {% sharedpage %} is rendered as usual;
+    - a per-post piece that differs for the posts a viewer acted on (their credence,
+      their reaction) lives inside `post_main`, is computed in load_posts() (an
+      annotation, like my_quality) and is part of PostFragments.key(); add the posts
+      it marks to viewer_marks() (one more UNION arm, no extra query) so they are
+      re-rendered here;
+    - a piece that may differ on every post (unread since the last visit) must not
+      re-render posts: put the facts in a small data attribute or JSON on the page
+      (e.g. the viewer's last-visit time next to each post's data-created) and let
+      CSS/JS mark them, so the shared tree stays shared.
+    """
+    if not marks or not marks.posts:
+        return response
+    content = response.content
+    on_page = marks.posts.intersection(map(int, POST_MAIN_ID.findall(content)))
+    if not on_page:
+        return response
+    viewer = _viewer(request)
+    posts = queries.load_posts(on_page, viewer)
+    page_fragments = fragments.PostFragments(
+        posts.values(), viewer, locked=context["thread"].locked, names=FRAGMENTS
+    )
+    base = {
+        "thread": context["thread"],
+        "viewer": viewer,
+        "sort": context["sort"],
+        "fragments": page_fragments,
+    }
+    pieces = {
+        pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
+        for pk, post in posts.items()
+    }
+    page_fragments.save()
+    response.content = fragments.splice_post_mains(content, pieces)
+    return fragments.fill_csrf(request, response)
 
 
 def _tag_name(root: Post, slug: str) -> str:
