@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
-    BooleanField,
     Exists,
     FloatField,
     Func,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
-    Value,
 )
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -165,39 +164,15 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
             )
             | Exists(Vote.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
             | Exists(Credence.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
-            | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
+            | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id)),
+            # Held posts of their own put them in a tree of their own (not the shared one).
+            viewer_has_held=Exists(
+                Post.objects.filter(
+                    thread=OuterRef("pk"), author_id=viewer.user_id, held_for_approval=True
+                )
+            ),
         )
     return threads.first()
-
-
-@dataclass(frozen=True)
-class ViewerMarks:
-    """Where a logged-in viewer's page differs from the shared tree of their kind: the
-    posts they wrote and the posts they voted on, in this thread.
-
-    `own_held`: they wrote a post still held for approval, which only they (and the
-    moderators) see — their tree is not the shared one then, and the page is built for
-    them alone (rare: held posts are few and short-lived)."""
-
-    posts: frozenset[int] = frozenset()
-    own_held: bool = False
-
-
-def viewer_marks(thread_id: int, viewer: Viewer) -> ViewerMarks:
-    """One query: the viewer's own posts and voted-on posts in the thread."""
-    if viewer.user_id is None:
-        return ViewerMarks()
-    own = Post.objects.filter(thread_id=thread_id, author_id=viewer.user_id).values_list(
-        "id", "held_for_approval"
-    )
-    voted = (
-        Vote.objects.filter(post__thread_id=thread_id, user_id=viewer.user_id)
-        .annotate(held=Value(False, output_field=BooleanField()))
-        .values_list("post_id", "held")
-    )
-    rows = list(own.order_by().union(voted.order_by()))
-    held = not viewer.is_moderator and any(is_held for _, is_held in rows)
-    return ViewerMarks(posts=frozenset(pk for pk, _ in rows), own_held=held)
 
 
 def skeleton(
@@ -245,8 +220,12 @@ def reachable(nodes: list[tuple], top: int | None = None) -> list[tuple]:
     return kept if len(kept) < len(nodes) else nodes
 
 
-def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
-    """The full rows of the given posts, with author, tags and the viewer's votes.
+def load_posts(
+    ids: Iterable[int], viewer: Viewer, *, personal: bool = False
+) -> dict[int, ShownPost]:
+    """The full rows of the given posts, with author, tags and the viewer's votes; with
+    `personal`, only those of them the viewer wrote, voted on or gave a credence (a
+    participant's page: the rest come from the shared tree).
 
     Two queries: posts (the viewer's votes ride along as subqueries) and their tags.
     """
@@ -257,6 +236,12 @@ def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
         .select_related("author")
         .only(*SHOWN_FIELDS)
     )
+    if personal:
+        posts = posts.filter(
+            Q(author_id=viewer.user_id)
+            | Exists(Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id))
+            | Exists(Credence.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id))
+        )  # a reaction shows in the shared counts only: nothing of it is the viewer's own
     if viewer.user_id is not None:
         mine = Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
         posts = posts.annotate(

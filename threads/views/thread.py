@@ -29,7 +29,6 @@ from threads.forms.posts import (
 )
 from threads.models import Post, Thread
 from threads.queries import Viewer
-from threads.queries.thread_page import ViewerMarks, viewer_marks
 from threads.services import posting, voting
 from threads.views.analysis import panel_for_reader
 from threads.views.decorators import HtmxHttpRequest, login_required
@@ -120,17 +119,18 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "viewer": viewer,
     }
     took_part = getattr(thread, "viewer_took_part", False)
-    marks = viewer_marks(thread.pk, viewer) if took_part else None
-    if marks is None or not marks.own_held:
+    if not getattr(thread, "viewer_has_held", False):
         # Logged-out readers, and members who have not posted or voted here, all see the
         # same tree: while the thread does not change it comes from the cache whole
         # (see {% sharedpage %} in thread.html). A participant gets that same tree with
-        # their own posts re-rendered for them (_personalise).
+        # the posts they wrote or voted on re-rendered for them (_personalise); one with
+        # a post held for approval (seen by them alone) gets a tree of their own below.
         context["shared_key"] = fragments.shared_page_key(thread, viewer, sort=sort, tag=tag)
         context["shared_html"] = fragments.cached_html(context["shared_key"])
         if context["shared_html"] is not None:
-            return _personalise(request, _render(request, THREAD, context), marks, context)
-        if marks is not None:
+            response = _render(request, THREAD, context)
+            return _personalise(request, response, context) if took_part else response
+        if took_part:
             # Build the shared tree (it is cached on the way), then personalise it.
             tree = queries.thread_tree(thread, viewer.neutral(), sort=sort, tag=tag)
             if tree is None:
@@ -139,7 +139,7 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
             context.update(tree=tree, root=tree.root, tag_name=tag_name)
             posts = queries.tree_posts(tree.root)
             response = _render_posts(request, THREAD, context, posts, locked=thread.locked)
-            return _personalise(request, response, marks, context)
+            return _personalise(request, response, context)
     tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
     if tree is None:
         raise Http404("This thread has no opening post.")
@@ -148,9 +148,7 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     return _render_posts(request, THREAD, context, posts, locked=thread.locked)
 
 
-def _personalise(
-    request: HtmxHttpRequest, response: HttpResponse, marks: ViewerMarks | None, context: dict
-) -> HttpResponse:
+def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict) -> HttpResponse:
     """A participant's page from the shared tree: the posts they wrote or voted on get
     their own `post_main` (vote state, own-post controls), rendered through the post
     fragment cache and spliced in place (fragments.splice_post_mains). Two queries (the
@@ -161,22 +159,20 @@ def _personalise(
     - a piece in the page header or outside {% sharedpage %} is rendered as usual;
     - a per-post piece that differs for the posts a viewer acted on (their credence,
       their reaction) lives inside `post_main`, is computed in load_posts() (an
-      annotation, like my_quality) and is part of PostFragments.key(); add the posts
-      it marks to viewer_marks() (one more UNION arm, no extra query) so they are
-      re-rendered here;
+      annotation, like my_quality) and is part of PostFragments.key(); widen the
+      `personal` filter of load_posts() (one more OR arm, no extra query) so the posts
+      it marks are re-rendered here;
     - a piece that may differ on every post (unread since the last visit) must not
       re-render posts: put the facts in a small data attribute or JSON on the page
       (e.g. the viewer's last-visit time next to each post's data-created) and let
       CSS/JS mark them, so the shared tree stays shared.
     """
-    if not marks or not marks.posts:
-        return response
     content = response.content
-    on_page = marks.posts.intersection(map(int, POST_MAIN_ID.findall(content)))
-    if not on_page:
-        return response
+    on_page = [int(pk) for pk in POST_MAIN_ID.findall(content)]
     viewer = _viewer(request)
-    posts = queries.load_posts(on_page, viewer)
+    posts = queries.load_posts(on_page, viewer, personal=True)
+    if not posts:
+        return response
     page_fragments = fragments.PostFragments(
         posts.values(), viewer, locked=context["thread"].locked, names=FRAGMENTS
     )
