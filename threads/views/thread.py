@@ -38,7 +38,13 @@ THREAD = "threads/thread.html"
 PERMALINK = "threads/post.html"
 HISTORY = "threads/history.html"
 TAG_SLUG = re.compile(r"^[-\w]{1,70}$")
-POST_MAIN_ID = re.compile(rb' id="post-main-(\d+)"')
+# A vote's state in thread.html#vote_bar: the button pressed for each (axis, value).
+PRESSED = {
+    ("quality", 1): b'class="vote up" aria-pressed="',
+    ("quality", -1): b'class="vote down" aria-pressed="',
+    ("agree", 1): b'class="vote agree" aria-pressed="',
+    ("agree", -1): b'class="vote disagree" aria-pressed="',
+}
 
 
 def _viewer(request: HtmxHttpRequest) -> Viewer:
@@ -168,13 +174,25 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
       CSS/JS mark them, so the shared tree stays shared.
     """
     content = response.content
-    on_page = [int(pk) for pk in POST_MAIN_ID.findall(content)]
     viewer = _viewer(request)
-    posts = queries.load_posts(on_page, viewer, personal=True)
+    posts = queries.load_posts(fragments.post_main_ids(content), viewer, personal=True)
     if not posts:
         return response
+    # Posts they only voted on differ from the shared tree in the pressed vote buttons
+    # alone: patched in place. Their own posts (edit, delete, no agreement form) are
+    # rendered for them through the post fragment cache.
+    patches = {
+        pk: [
+            (PRESSED[axis, value] + b'false"', PRESSED[axis, value] + b'true"')
+            for axis, value in (("quality", post.my_quality), ("agree", post.my_agree))
+            if value
+        ]
+        for pk, post in posts.items()
+        if not post.mine
+    }
+    own = [post for post in posts.values() if post.mine]
     page_fragments = fragments.PostFragments(
-        posts.values(), viewer, locked=context["thread"].locked, names=FRAGMENTS
+        own, viewer, locked=context["thread"].locked, names=FRAGMENTS
     )
     base = {
         "thread": context["thread"],
@@ -183,11 +201,11 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
         "fragments": page_fragments,
     }
     pieces = {
-        pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
-        for pk, post in posts.items()
+        post.pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
+        for post in own
     }
     page_fragments.save()
-    response.content = fragments.splice_post_mains(content, pieces)
+    response.content = fragments.splice_post_mains(content, pieces, patches)
     return fragments.fill_csrf(request, response)
 
 
