@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from tests.factories import make_big_thread, make_reply, make_thread, make_user, opening_post
 from threads.models import Post, Role, Tag
 from threads.queries import MAX_DEPTH, Node, select_tree
-from threads.services import moderation, posting, voting
+from threads.services import moderation, posting, stances, voting
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -395,13 +395,20 @@ def participant(big_thread):
     user = make_user("participant")
     root = opening_post(big_thread)
     on_page = post_ids(Client().get(big_thread.get_absolute_url()).content.decode())
-    shown = [Post.objects.get(pk=pk) for pk in on_page[1:3]]
+    shown = [Post.objects.get(pk=pk) for pk in on_page[1:4]]
     voting.cast_vote(user=user, post=shown[0], axis="quality", value=1)
     voting.cast_vote(user=user, post=shown[1], axis="agree", value=-1)
+    stances.state_credence(user=user, post=shown[2], value=70)
     mine = make_reply(root, author=user, body="My own reply, with controls only I see.")
     for _ in range(6):  # well liked, so it is among the posts shown first
         voting.cast_vote(user=make_user(), post=mine, axis="quality", value=1)
-    return {"user": user, "mine": mine, "up": shown[0], "disagreed": shown[1]}
+    return {
+        "user": user,
+        "mine": mine,
+        "up": shown[0],
+        "disagreed": shown[1],
+        "believed": shown[2],
+    }
 
 
 def _built_alone(monkeypatch):
@@ -440,6 +447,9 @@ def test_a_participants_page_from_the_shared_tree_equals_one_built_for_them(
     assert 'class="vote up" aria-pressed="true"' in bar
     bar = re.search(rf'id="votes-{disagreed}".*?</div>', hit, re.S).group(0)
     assert 'class="vote disagree" aria-pressed="true"' in bar
+    believed = participant["believed"].pk
+    main = re.search(rf'id="post-main-{believed}".*?id="form-slot-{believed}"', hit, re.S)
+    assert "Your credence: 70%" in main.group(0)
     # Other members still share the tree without those marks.
     client.force_login(make_user("bystander"))
     other = client.get(url).content.decode()

@@ -236,11 +236,12 @@ def load_posts(
         .select_related("author")
         .only(*SHOWN_FIELDS)
     )
-    if personal:
+    if personal and viewer.user_id is not None:
+        me = viewer.user_id
         posts = posts.filter(
-            Q(author_id=viewer.user_id)
-            | Exists(Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id))
-            | Exists(Credence.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id))
+            Q(author_id=me)
+            | Exists(Vote.objects.filter(post=OuterRef("pk"), user_id=me))
+            | Exists(Credence.objects.filter(post=OuterRef("pk"), user_id=me))
         )  # a reaction shows in the shared counts only: nothing of it is the viewer's own
     if viewer.user_id is not None:
         mine = Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)

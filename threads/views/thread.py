@@ -179,8 +179,7 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
     if not posts:
         return response
     # Posts they only voted on differ from the shared tree in the pressed vote buttons
-    # alone: patched in place. Their own posts (edit, delete, no agreement form) are
-    # rendered for them through the post fragment cache.
+    # alone: patched in place.
     patches = {
         pk: [
             (PRESSED[axis, value] + b'false"', PRESSED[axis, value] + b'true"')
@@ -188,9 +187,11 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
             if value
         ]
         for pk, post in posts.items()
-        if not post.mine
+        if not post.mine and not post.my_credence
     }
-    own = [post for post in posts.values() if post.mine]
+    # Their own posts (edit, delete, no agreement form) and those they gave a credence
+    # (the credence control) are rendered for them through the post fragment cache.
+    own = [post for post in posts.values() if post.pk not in patches]
     page_fragments = fragments.PostFragments(
         own, viewer, locked=context["thread"].locked, names=FRAGMENTS
     )
