@@ -204,12 +204,10 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
     page_fragments = fragments.PostFragments(
         own, viewer, locked=context["thread"].locked, names=FRAGMENTS
     )
-    base = {
-        "thread": context["thread"],
-        "viewer": viewer,
-        "sort": context["sort"],
-        "fragments": page_fragments,
-    }
+    # What the page's own posts were rendered with (the thread, its analysis, the sort…),
+    # less the shared tree itself.
+    base = {k: v for k, v in context.items() if k not in ("shared_html", "shared_key", "tree")}
+    base.update(viewer=viewer, fragments=page_fragments)
     pieces = {
         post.pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
         for post in own
