@@ -56,6 +56,10 @@ MIDDLEWARE = [
     # JSON errors under /api/, a friendly 503 when a database timeout fires.
     "forum.middleware.ErrorResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed for clients that accept it (static files: whitenoise's own .gz/.br).
+    # BREACH: Django masks the CSRF token anew in every response and this middleware
+    # pads the gzip header randomly (tests/test_page_bytes.py checks the first).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -12,6 +12,7 @@ CSRF tokens belong to one session: cached markup carries `CSRF_PLACEHOLDER` (wri
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -118,6 +119,57 @@ def cached_html(key: str) -> str | None:
 def cache_html(key: str, html: str) -> None:
     if CSRF_FIELD_NAME not in html:
         cache.set(key, html, FRAGMENT_TTL)
+
+
+POST_MAIN_ID = re.compile(rb' id="post-main-(\d+)"')
+
+
+def post_main_ids(content: bytes) -> list[int]:
+    """The ids of the posts whose `post_main` element is on a rendered page."""
+    return [int(pk) for pk in POST_MAIN_ID.findall(content)]
+
+
+def splice_post_mains(
+    content: bytes,
+    pieces: dict[int, str],
+    patches: dict[int, list[tuple[bytes, bytes]]] | None = None,
+) -> bytes:
+    """A rendered thread page with the `post_main` element (thread.html#post_main) of each
+    post in `pieces` replaced by that HTML, and in that of each post in `patches` each
+    (old, new) pair replaced once: how a participant's page is made from the shared tree
+    (views.thread._personalise). Posts not on the page are skipped. One pass over the
+    page, however many posts change.
+
+    The element is found by its id and ends at its closing tag just before the post's
+    form slot (the `post` partial puts the two side by side); user text cannot forge
+    either, as it is escaped or sanitised (no id attributes)."""
+    patches = patches or {}
+    cuts = []
+    for found in POST_MAIN_ID.finditer(content):
+        pk = int(found.group(1))
+        if pk not in pieces and pk not in patches:
+            continue
+        at = found.start()
+        slot = content.find(b'<div class="form-slot" id="form-slot-%d">' % pk, at)
+        if slot < 0:
+            continue
+        start = content.rfind(b"<div ", 0, at)
+        end = content.rfind(b"</div>", at, slot) + len(b"</div>")
+        if pk in pieces:
+            html = pieces[pk].strip().encode()
+        else:
+            html = content[start:end]
+            for old, new in patches[pk]:
+                html = html.replace(old, new, 1)
+        cuts.append((start, end, html))
+    if not cuts:
+        return content
+    parts, done = [], 0
+    for start, end, html in cuts:
+        parts += [content[done:start], html]
+        done = end
+    parts.append(content[done:])
+    return b"".join(parts)
 
 
 def fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Subquery
+from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import formats
@@ -121,6 +121,11 @@ class Viewer:
             return "banned"
         return "member" if self.user_id is not None else "reader"
 
+    def neutral(self) -> Viewer:
+        """A viewer of the same kind who has taken part in nothing: what the shared,
+        cached tree of a thread is rendered for (no user has id 0)."""
+        return Viewer(user_id=0, is_moderator=self.is_moderator)
+
 
 # --- The database part ---------------------------------------------------------------------
 
@@ -185,7 +190,13 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
             )
             | Exists(Vote.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
             | Exists(Credence.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
-            | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
+            | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id)),
+            # Held posts of their own put them in a tree of their own (not the shared one).
+            viewer_has_held=Exists(
+                Post.objects.filter(
+                    thread=OuterRef("pk"), author_id=viewer.user_id, held_for_approval=True
+                )
+            ),
         )
     return threads.first()
 
@@ -235,8 +246,12 @@ def reachable(nodes: list[tuple], top: int | None = None) -> list[tuple]:
     return kept if len(kept) < len(nodes) else nodes
 
 
-def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
-    """The full rows of the given posts, with author, tags and the viewer's votes.
+def load_posts(
+    ids: Iterable[int], viewer: Viewer, *, personal: bool = False
+) -> dict[int, ShownPost]:
+    """The full rows of the given posts, with author, tags and the viewer's votes; with
+    `personal`, only those of them the viewer wrote, voted on or gave a credence (a
+    participant's page: the rest come from the shared tree).
 
     Two queries: posts (the viewer's votes ride along as subqueries) and their tags.
     """
@@ -247,6 +262,13 @@ def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
         .select_related("author")
         .only(*SHOWN_FIELDS)
     )
+    if personal and viewer.user_id is not None:
+        me = viewer.user_id
+        posts = posts.filter(
+            Q(author_id=me)
+            | Exists(Vote.objects.filter(post=OuterRef("pk"), user_id=me))
+            | Exists(Credence.objects.filter(post=OuterRef("pk"), user_id=me))
+        )  # a reaction shows in the shared counts only: nothing of it is the viewer's own
     if viewer.user_id is not None:
         mine = Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
         posts = posts.annotate(

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from threads import fragments, markdown, queries
@@ -39,6 +40,22 @@ THREAD = "threads/thread.html"
 PERMALINK = "threads/post.html"
 HISTORY = "threads/history.html"
 TAG_SLUG = re.compile(r"^[-\w]{1,70}$")
+# A vote's state in thread.html#vote_bar: for each (axis, value) the button as the shared
+# tree has it (not pressed) and as the viewer who voted so sees it (pressed; sends 0 to
+# take the vote back). tests/test_thread_page.py compares the result with a page built
+# for the viewer alone, so a change to the template that this misses fails there.
+PRESSED = {
+    (axis, value): (
+        f'value="{value}" class="vote {name}" aria-pressed="false"'.encode(),
+        f'value="0" class="vote {name}" aria-pressed="true"'.encode(),
+    )
+    for axis, value, name in (
+        ("quality", 1, "up"),
+        ("quality", -1, "down"),
+        ("agree", 1, "agree"),
+        ("agree", -1, "disagree"),
+    )
+}
 
 
 def _viewer(request: HtmxHttpRequest) -> Viewer:
@@ -119,20 +136,88 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "viewer": viewer,
         **inbox_views.reading_context(request, thread),
     }
-    if not getattr(thread, "viewer_took_part", False):
+    took_part = getattr(thread, "viewer_took_part", False)
+    if not getattr(thread, "viewer_has_held", False):
         # Logged-out readers, and members who have not posted or voted here, all see the
         # same tree: while the thread does not change it comes from the cache whole
-        # (see {% sharedpage %} in thread.html).
+        # (see {% sharedpage %} in thread.html). A participant gets that same tree with
+        # the posts they wrote or voted on re-rendered for them (_personalise); one with
+        # a post held for approval (seen by them alone) gets a tree of their own below.
         context["shared_key"] = fragments.shared_page_key(thread, viewer, sort=sort, tag=tag)
         context["shared_html"] = fragments.cached_html(context["shared_key"])
         if context["shared_html"] is not None:
-            return _render(request, THREAD, context)
+            response = _render(request, THREAD, context)
+            return _personalise(request, response, context) if took_part else response
+        if took_part:
+            # Build the shared tree (it is cached on the way), then personalise it.
+            tree = queries.thread_tree(thread, viewer.neutral(), sort=sort, tag=tag)
+            if tree is None:
+                raise Http404("This thread has no opening post.")
+            tag_name = _tag_name(tree.root, tag) if tag else ""
+            context.update(tree=tree, root=tree.root, tag_name=tag_name)
+            posts = queries.tree_posts(tree.root)
+            response = _render_posts(request, THREAD, context, posts, locked=thread.locked)
+            return _personalise(request, response, context)
     tree = queries.thread_tree(thread, viewer, sort=sort, tag=tag)
     if tree is None:
         raise Http404("This thread has no opening post.")
     context.update(tree=tree, root=tree.root, tag_name=_tag_name(tree.root, tag) if tag else "")
     posts = queries.tree_posts(tree.root)
     return _render_posts(request, THREAD, context, posts, locked=thread.locked)
+
+
+def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict) -> HttpResponse:
+    """A participant's page from the shared tree: the posts they wrote or voted on get
+    their own `post_main` (vote state, own-post controls), rendered through the post
+    fragment cache and spliced in place (fragments.splice_post_mains). Two queries (the
+    posts, their tags) for however many of them the page shows; nothing else is
+    computed per viewer.
+
+    How per-viewer pieces slot in (credences, reactions, unread markers, badges):
+    - a piece in the page header or outside {% sharedpage %} is rendered as usual;
+    - a per-post piece that differs for the posts a viewer acted on (their credence,
+      their reaction) lives inside `post_main`, is computed in load_posts() (an
+      annotation, like my_quality) and is part of PostFragments.key(); widen the
+      `personal` filter of load_posts() (one more OR arm, no extra query) so the posts
+      it marks are re-rendered here;
+    - a piece that may differ on every post (unread since the last visit) must not
+      re-render posts: put the facts in a small data attribute or JSON on the page
+      (e.g. the viewer's last-visit time next to each post's data-created) and let
+      CSS/JS mark them, so the shared tree stays shared.
+    """
+    content = response.content
+    viewer = _viewer(request)
+    posts = queries.load_posts(fragments.post_main_ids(content), viewer, personal=True)
+    if not posts:
+        return response
+    # Posts they only voted on differ from the shared tree in the pressed vote buttons
+    # alone: patched in place.
+    patches = {
+        pk: [
+            PRESSED[axis, value]
+            for axis, value in (("quality", post.my_quality), ("agree", post.my_agree))
+            if value
+        ]
+        for pk, post in posts.items()
+        if not post.mine and not post.my_credence
+    }
+    # Their own posts (edit, delete, no agreement form) and those they gave a credence
+    # (the credence control) are rendered for them through the post fragment cache.
+    own = [post for post in posts.values() if post.pk not in patches]
+    page_fragments = fragments.PostFragments(
+        own, viewer, locked=context["thread"].locked, names=FRAGMENTS
+    )
+    # What the page's own posts were rendered with (the thread, its analysis, the sort…),
+    # less the shared tree itself.
+    base = {k: v for k, v in context.items() if k not in ("shared_html", "shared_key", "tree")}
+    base.update(viewer=viewer, fragments=page_fragments)
+    pieces = {
+        post.pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
+        for post in own
+    }
+    page_fragments.save()
+    response.content = fragments.splice_post_mains(content, pieces, patches)
+    return fragments.fill_csrf(request, response)
 
 
 def _tag_name(root: Post, slug: str) -> str:
