@@ -8,6 +8,7 @@ fill fails the walk with a message saying where to teach it.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.tokens import default_token_generator
@@ -21,6 +22,7 @@ from threads.models import (
     Notification,
     NotificationSettings,
     Post,
+    RateCounter,
     Tag,
     Thread,
     ThreadAnalysis,
@@ -162,4 +164,5 @@ def make_world() -> World:
     stances.react(user=author, post=reply, kind="crux")
     stances.pass_post(user=author, post=opening)
     store_queue(thread.pk, thread.data_version, [reply.pk])
+    RateCounter.objects.create(key="walk:1", count=1, expires=time.time() + 60)
     return World(author, other, moderator, thread, opening, reply, tag)
