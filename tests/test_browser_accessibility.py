@@ -80,7 +80,8 @@ def test_axe_finds_no_serious_violation_on_home_thread_and_forms(tab, debate):
     pages = ["/", thread_url, debate["reply"].get_absolute_url(), "/search/?q=agents"]
     report = {path: violations(tab, path) for path in pages}
     browser_login(tab, "bob")
-    for path in ["/", thread_url, "/t/new/"]:
+    rate_url = f"/t/{debate['thread'].pk}/rate/"
+    for path in ["/", thread_url, "/t/new/", rate_url, "/inbox/"]:
         report[f"member {path}"] = violations(tab, path)
     tab.goto(thread_url)
     tab.click(f"#post-main-{debate['root'].pk} .reply-link")

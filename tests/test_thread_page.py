@@ -365,9 +365,11 @@ def test_thread_page_query_count_does_not_grow_with_the_thread(
         assert client.get(url).status_code == 200
     client.force_login(make_user("reader"))
     cache.clear()
-    with django_assert_max_num_queries(8):
+    # Logged in: 7 before the reader's visit statement (issue 15: what is new, the watch
+    # level and read notices in one statement) and the active-ban check (issue 19).
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(f"{url}&tag=analogy").status_code == 200
 
 
@@ -387,6 +389,7 @@ def test_permalink_and_load_more_query_counts_are_fixed(
 # --- A participant's page: the shared tree with their own posts spliced in -------------------
 
 CSRF_VALUE = re.compile(r"\b[A-Za-z0-9]{64}\b")  # a masked CSRF token, new in every response
+READ_AT = re.compile(r'data-read-at="[^"]*"')
 
 
 @pytest.fixture
@@ -438,7 +441,12 @@ def test_a_participants_page_from_the_shared_tree_equals_one_built_for_them(
     with monkeypatch.context() as patch:
         _built_alone(patch)
         alone = client.get(url).content.decode()
-    assert CSRF_VALUE.sub("", hit) == CSRF_VALUE.sub("", alone) == CSRF_VALUE.sub("", missed)
+
+    # The first look records the visit, so later pages carry its time (issue 15).
+    def same(page: str) -> str:
+        return READ_AT.sub("", CSRF_VALUE.sub("", page))
+
+    assert same(hit) == same(alone) == same(missed)
     mine, up, disagreed = participant["mine"].pk, participant["up"].pk, participant["disagreed"].pk
     main = re.search(rf'id="post-main-{mine}".*?id="form-slot-{mine}"', hit, re.S).group(0)
     assert "edit-link" in main and "delete-form" in main
@@ -480,12 +488,14 @@ def test_a_participants_page_takes_at_most_six_queries(
     client.force_login(participant["user"])
     url = big_thread.get_absolute_url()
     client.get(url)  # the shared tree is cached (any member's visit does that)
-    # Session, user, moderator check, thread, the viewer's posts on the page, their tags.
-    with django_assert_max_num_queries(6):
+    # Session, user, moderator check, thread, the viewer's posts on the page, their tags,
+    # plus the visit statement (issue 15) and the active-ban check (issue 19). Issue 16's
+    # target is 6: folding those two into the session's queries is still to do.
+    with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
 
 
-def test_a_reply_and_a_vote_each_take_at_most_fourteen_queries(
+def test_a_vote_takes_at_most_fifteen_queries_and_a_reply_twenty_one(
     client, big_thread, django_assert_max_num_queries
 ):
     from django.urls import reverse
@@ -493,13 +503,15 @@ def test_a_reply_and_a_vote_each_take_at_most_fourteen_queries(
     root = opening_post(big_thread)
     client.force_login(make_user("writer"))
     client.get("/")
-    # Issue 16 asks for <= 12 per write; a vote and a reply take 14 each today (session,
-    # user, locks, counters, version bumps in threads/services): held at 14 until the
-    # services are trimmed.
-    with django_assert_max_num_queries(14):
+    # Issue 16 asks for <= 12 per write; a vote and a reply take 15 each today (session,
+    # user, the active-ban check, locks, counters, version bumps in threads/services):
+    # held at 15 until the services are trimmed.
+    with django_assert_max_num_queries(15):
         vote = client.post(reverse("vote", args=[root.pk]), {"axis": "quality", "value": "1"})
     assert vote.status_code == 302
-    with django_assert_max_num_queries(14):
+    # A reply also tracks the thread for its author, drops their draft and tells the
+    # parent's author (issue 15): 21 today.
+    with django_assert_max_num_queries(21):
         reply = client.post(
             reverse("reply", args=[root.pk]), {"role": Role.SUPPORT, "body": "Quite so, and more."}
         )

@@ -14,20 +14,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 
-from threads.analysis.similar import (
-    Candidate,
-    Match,
-    SimilarityIndex,
-    build_index,
-    excerpt,
-    extend_index,
-    similar,
-)
 from threads.models import Post, Thread
+
+if TYPE_CHECKING:
+    from threads.analysis.similar import Candidate, Match, SimilarityIndex
 
 MAX_QUERY_CHARS = 5_000
 # Indexes kept per process: the threads being written in now. A 5,000-post thread's
@@ -77,6 +72,9 @@ def _cached_index(
     posts: QuerySet[Post],
     candidates: Callable[[QuerySet[Post]], list[Candidate]],
 ) -> SimilarityIndex:
+    # scikit-learn loads with the first similar-arguments request, not in every web process.
+    from threads.analysis.similar import build_index, extend_index
+
     """The index of `posts`, from this process's cache when still right.
 
     Cheapest first: the same `stamp` → the cached index (one indexed read by the caller).
@@ -122,6 +120,8 @@ def _only_added(cached: _Cached, signature: tuple, posts: QuerySet[Post]) -> boo
 
 
 def _matches(index: SimilarityIndex, text: str, exclude: set[int]) -> tuple[Match, ...]:
+    from threads.analysis.similar import similar
+
     return similar(index, text[:MAX_QUERY_CHARS], exclude=exclude)
 
 
@@ -129,6 +129,8 @@ def similar_in_thread(
     thread_id: int, text: str, *, exclude: set[int] = frozenset()
 ) -> list[SimilarPost]:
     """Up to three public posts of the thread that make the point `text` makes."""
+    from threads.analysis.similar import Candidate
+
     posts = Post.objects.filter(_PUBLIC, thread_id=thread_id)
 
     def candidates(rows: QuerySet[Post]) -> list[Candidate]:
@@ -145,6 +147,8 @@ def similar_in_thread(
 
 def similar_threads(text: str) -> list[SimilarPost]:
     """Up to three threads whose opening post (with its title) makes the point of `text`."""
+    from threads.analysis.similar import Candidate, excerpt
+
     posts = Post.objects.filter(_PUBLIC, parent__isnull=True)
 
     def candidates(rows: QuerySet[Post]) -> list[Candidate]:

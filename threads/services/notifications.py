@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from celery import Task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.cache import REDIS_BREAKER
 from threads import markdown
 from threads.models import (
     PATH_SEGMENT,
@@ -151,10 +153,17 @@ def mark_all_read(*, user: User) -> int:
 
 
 def _enqueue(task: Task, *args: object) -> None:
-    """Send a task; a broker outage is logged, never raised into the write that asked."""
+    """Send a task; a broker outage is logged, never raised into the write that asked,
+    and while the Redis circuit breaker is open nothing waits on Redis at all."""
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    if not eager and REDIS_BREAKER.is_open:
+        log.warning("notifications: Redis unavailable, %s%r not sent", task.name, args)
+        return
     try:
-        task.delay(*args)
+        task.apply_async(args, retry=False)
     except Exception as exc:  # kombu and redis-py raise many kinds when the broker is down
+        if not eager:
+            REDIS_BREAKER.failed()
         log.warning("notifications: could not enqueue %s%r (%s)", task.name, args, exc)
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from threads import markdown
-from threads.analysis.similar import near_identical
 from threads.models import PATH_SEGMENT, Post, Revision, Role, Thread, User
 from threads.services import limits, notifications
 from threads.services.analysis import thread_changed
@@ -109,6 +108,10 @@ class DuplicateThread(ValidationError):
 
 
 def _recent_twin(author: User, title: str, body_text: str) -> Thread | None:
+    # Imported here: threads.analysis.similar loads scikit-learn, which web processes
+    # load only when they first answer a similar-arguments request.
+    from threads.analysis.similar import near_identical
+
     since = timezone.now() - DUPLICATE_THREAD_WINDOW
     recent = Post.objects.filter(
         author=author, parent__isnull=True, created__gte=since
