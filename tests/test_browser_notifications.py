@@ -43,6 +43,7 @@ def test_badge_new_replies_strip_and_new_post_markers(page, settings, no_rate_li
     # notification is read now), and the strip still counts only bob's post.
     page.click(f"#post-main-{opening_post(thread).pk} .reply-link")
     page.fill(".reply-form textarea[name=body]", "Chess engines search; they do not plan.")
+    page.check(".reply-form input[name=role][value=rebuttal]")  # the role is required
     page.click(".reply-form button[type=submit]")
     expect(badge).to_have_text("1")
     assert page.evaluate("window.stillTheSamePage") is True
