@@ -52,12 +52,20 @@
       formulas.forEach(function (element) {
         const tex = element.dataset.tex;
         element.title = tex;
-        window.katex.render(tex, element, {
-          displayMode: element.classList.contains("display"),
-          throwOnError: false,
-          trust: false,
-          maxExpand: 500,
-        });
+        try {
+          window.katex.render(tex, element, {
+            displayMode: element.classList.contains("display"),
+            throwOnError: true,
+            trust: false,
+            maxExpand: 500,
+          });
+        } catch (error) {
+          // KaTeX's own error rendering writes a style attribute, which the CSP refuses:
+          // leave the source as it was written, marked, with the reason on hover.
+          element.textContent = tex;
+          element.classList.add("math-error");
+          element.title = String(error && error.message ? error.message : error);
+        }
       });
     });
   }

@@ -76,18 +76,10 @@ def test_thread_pages_full_of_script_payloads_run_nothing_in_chromium(page):
             problems.append(f"{url}: the page went to {page.url}")
         if state["xss"] is not None:
             problems.append(f"{url}: window.__xss = {state['xss']!r}")
-        # KNOWN, open: on two payload pages something in the merged front end tries to set
-        # a style attribute, which the CSP blocks (style-src-attr); scripts, dialogs and
-        # the canary are still checked. Tracked in the closing note of issues 17/19.
-        blocked_styles = [v for v in state["csp"] if v.startswith("style-src-attr")]
-        problems += [f"{url}: CSP violation {v}" for v in state["csp"] if v not in blocked_styles]
+        problems += [f"{url}: CSP violation {v}" for v in state["csp"]]
         if state["posts"] != thread.posts.count():
             problems.append(f"{url}: {state['posts']} posts shown of {thread.posts.count()}")
-    violations = [
-        text
-        for text in console
-        if "Content Security Policy" in text and not text.startswith("Applying inline style")
-    ]
+    violations = [text for text in console if "Content Security Policy" in text]
     problems += [f"dialog: {d!r}" for d in dialogs] + [f"console: {v}" for v in violations]
     problems += [f"popup: {p}" for p in popups]
     assert not problems, "\n".join(problems[:20])
