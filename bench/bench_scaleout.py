@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.config import bench_env  # noqa: E402
 from bench.http_load import Gunicorn  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
@@ -52,24 +53,10 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def environment(static_root: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        CELERY_QUEUE="crux-scaleout",
-        DEBUG="0",
-        SECRET_KEY="crux-scaleout-bench-only-secret-key-never-used-0123456789",
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        SECURE_HSTS_SECONDS="0",
-        CRUX_BENCH_STATIC_ROOT=static_root,
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
+    """The bench's production-like environment, on this step's database, Redis and queue."""
+    return bench_env(
+        static_root, DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, CELERY_QUEUE="crux-scaleout"
     )
-    return env
 
 
 HAPROXY_CFG = """global
