@@ -114,6 +114,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # speed on the embedded default, which PostgreSQL deployments do not use.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "threads.User"
+# Django's ModelBackend, but the session's user load also brings whether they moderate and
+# any active ban (two queries fewer on every signed-in request).
+AUTHENTICATION_BACKENDS = ["threads.auth.StandingBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

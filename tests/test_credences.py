@@ -316,6 +316,6 @@ def test_thread_page_with_credences_keeps_its_query_budget(
     assert "from 10" in html and "That&#x27;s a crux for me: 10" in html
     client.force_login(make_user("reader"))
     cache.clear()
-    # As tests/test_thread_page.py: the visit statement (issue 15) and the ban check.
-    with django_assert_max_num_queries(9):
+    # As tests/test_thread_page.py: session, user with standing, the visit statement.
+    with django_assert_max_num_queries(8):
         assert client.get(thread.get_absolute_url()).status_code == 200

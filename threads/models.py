@@ -37,12 +37,15 @@ class User(AbstractUser):
 
     @cached_property
     def is_moderator(self) -> bool:
-        """Holds threads.moderate (directly or through a group). One query, remembered
+        """Holds threads.moderate (directly or through a group). Read from the standing the
+        session's user load brought (threads/queries/accounts.py) or one query, remembered
         for the life of this object, i.e. the request; has_perm would make two."""
         if not self.is_active:
             return False
         if self.is_superuser:
             return True
+        if hasattr(self, "holds_moderate"):
+            return bool(self.holds_moderate)
         return (
             Permission.objects.filter(content_type__app_label="threads", codename="moderate")
             .filter(Q(user=self) | Q(group__user=self))
@@ -50,6 +53,19 @@ class User(AbstractUser):
         )
 
     def active_ban(self) -> Ban | None:
+        if hasattr(self, "ban_pk"):  # loaded with the user (threads/queries/accounts.py)
+            if self.ban_pk is None:
+                return None
+            ban = Ban(
+                pk=self.ban_pk,
+                user=self,
+                reason=self.ban_reason,
+                until=self.ban_until,
+                created=self.ban_created,
+            )
+            ban._state.adding = False
+            ban._state.db = self._state.db
+            return ban
         now = timezone.now()
         return (
             self.bans.filter(lifted_at__isnull=True)
