@@ -18,6 +18,7 @@ def test_standing_comes_with_the_user_in_one_query(db, django_assert_num_queries
     with django_assert_num_queries(1):
         loaded = user_with_standing(member.pk)
         assert loaded.is_moderator is False and loaded.active_ban() is None
+    assert user_with_standing(10**9) is None and user_with_standing("not a number") is None
 
 
 def test_a_moderator_through_a_group_and_a_current_ban_are_seen(db, django_assert_num_queries):
@@ -33,10 +34,13 @@ def test_a_moderator_through_a_group_and_a_current_ban_are_seen(db, django_asser
     current = Ban.objects.create(
         user=member, moderator=mod, reason="spam", until=timezone.now() + timedelta(days=3)
     )
-    with django_assert_num_queries(2):
+    # The standing comes with each user; the words of a ban take one more query, made
+    # for banned members only and once per request.
+    with django_assert_num_queries(3):
         assert user_with_standing(mod.pk).is_moderator is True
         loaded = user_with_standing(member.pk)
         ban = loaded.active_ban()
+        assert loaded.active_ban() is ban
     assert (ban.pk, ban.reason, ban.until) == (current.pk, "spam", current.until)
     # What the service layer does with a ban it read works on the preloaded one too.
     ban.lifted_at = timezone.now()

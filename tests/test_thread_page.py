@@ -365,11 +365,12 @@ def test_thread_page_query_count_does_not_grow_with_the_thread(
         assert client.get(url).status_code == 200
     client.force_login(make_user("reader"))
     cache.clear()
-    # Logged in: 7 before the reader's visit statement (issue 15: what is new, the watch
-    # level and read notices in one statement) and the active-ban check (issue 19).
-    with django_assert_max_num_queries(9):
+    # Logged in: the session, the user (who loads with their standing: moderator or not,
+    # any active ban) and the reader's visit statement (issue 15: what is new, the watch
+    # level and read notices in one statement) on top.
+    with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert client.get(f"{url}&tag=analogy").status_code == 200
 
 
@@ -389,7 +390,7 @@ def test_permalink_and_load_more_query_counts_are_fixed(
 # --- A participant's page: the shared tree with their own posts spliced in -------------------
 
 CSRF_VALUE = re.compile(r"\b[A-Za-z0-9]{64}\b")  # a masked CSRF token, new in every response
-READ_AT = re.compile(r'data-read-at="[^"]*"')
+READ_AT = re.compile(r'data-read-at="[^"]*"|since=[^"]*"')  # the visit and render times
 
 
 @pytest.fixture
@@ -488,10 +489,9 @@ def test_a_participants_page_takes_at_most_six_queries(
     client.force_login(participant["user"])
     url = big_thread.get_absolute_url()
     client.get(url)  # the shared tree is cached (any member's visit does that)
-    # Session, user, moderator check, thread, the viewer's posts on the page, their tags,
-    # plus the visit statement (issue 15) and the active-ban check (issue 19). Issue 16's
-    # target is 6: folding those two into the session's queries is still to do.
-    with django_assert_max_num_queries(8):
+    # Session, user with their standing (moderator, ban: threads/queries/accounts.py),
+    # thread, the visit statement (issue 15), the viewer's posts on the page, their tags.
+    with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
 
 

@@ -121,6 +121,27 @@ def cache_html(key: str, html: str) -> None:
         cache.set(key, html, FRAGMENT_TTL)
 
 
+def personal_key(pk: int, marks: tuple, viewer: Viewer, *, locked: bool) -> str:
+    """The cache key of a post's whole `post_main` as one participant sees it: the post's
+    version and what of it is theirs (queries.Marks), so their page needs no full row of
+    a post they wrote or gave a credence while neither changes."""
+    return f"main:{_templates_stamp()}:{pk}:{viewer.audience}:{int(locked)}:" + ":".join(
+        str(value) for value in marks
+    )
+
+
+def cached_pieces(keys: Iterable[str]) -> dict[str, str]:
+    keys = list(keys)
+    return cache.get_many(keys) if keys else {}
+
+
+def cache_pieces(pieces: dict[str, str]) -> None:
+    """Store rendered pieces; one holding a real CSRF token belongs to one session."""
+    shareable = {key: html for key, html in pieces.items() if CSRF_FIELD_NAME not in html}
+    if shareable:
+        cache.set_many(shareable, FRAGMENT_TTL)
+
+
 POST_MAIN_ID = re.compile(rb' id="post-main-(\d+)"')
 
 

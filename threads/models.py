@@ -56,16 +56,9 @@ class User(AbstractUser):
         if hasattr(self, "ban_pk"):  # loaded with the user (threads/queries/accounts.py)
             if self.ban_pk is None:
                 return None
-            ban = Ban(
-                pk=self.ban_pk,
-                user=self,
-                reason=self.ban_reason,
-                until=self.ban_until,
-                created=self.ban_created,
-            )
-            ban._state.adding = False
-            ban._state.db = self._state.db
-            return ban
+            if not hasattr(self, "_ban_in_force"):  # its words: a query for the banned only
+                self._ban_in_force = Ban.objects.filter(pk=self.ban_pk).first()
+            return self._ban_in_force
         now = timezone.now()
         return (
             self.bans.filter(lifted_at__isnull=True)

@@ -11,6 +11,7 @@ The one rule for which posts a reader sees is `Post.objects.visible_to(viewer)`
 """
 
 from threads.queries.thread_page import (
+    Marks,
     ShownTag,
     ThreadTree,
     Viewer,
@@ -19,6 +20,7 @@ from threads.queries.thread_page import (
     decorate,
     load_posts,
     permalink_tree,
+    personal_marks,
     post_for_page,
     replies_page,
     set_classes,
@@ -47,6 +49,7 @@ __all__ = [
     "MORE_BUDGET",
     "PAGE_BUDGET",
     "SORTS",
+    "Marks",
     "Node",
     "ShownTag",
     "ThreadTree",
@@ -58,6 +61,7 @@ __all__ = [
     "decorate",
     "load_posts",
     "permalink_tree",
+    "personal_marks",
     "post_for_page",
     "replies_page",
     "select_tree",

@@ -9,8 +9,8 @@ A page is read in three steps:
    database — picks the ≤ ~100 posts worth showing first: the best replies by the
    chosen sort, breadth before depth when scores tie, at most `max_depth` levels below
    the page's root;
-3. one query for those posts' full rows (with the author and the viewer's own votes) and
-   one for their tags.
+3. one query for those posts' full rows, with the author, the viewer's own votes and
+   the post's tags riding along (`TagsJSON`).
 
 The chosen posts come back as Post objects linked into a tree (`post.shown_replies`),
 ready for the recursive `threads/thread.html#post` partial.
@@ -18,12 +18,23 @@ ready for the recursive `threads/thread.html#post` partial.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, FloatField, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    TextField,
+)
 from django.db.models.functions import Substr
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import formats
@@ -33,7 +44,7 @@ from threads.models import (
     Credence,
     Post,
     PostTag,
-    Reaction,
+    Tag,
     Thread,
     ThreadAnalysis,
     User,
@@ -163,8 +174,9 @@ class Epoch(Func):
 
 
 def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
-    """The thread with its analysis; for a logged-in viewer also `viewer_took_part`:
-    whether they posted or voted in it (if not, they see what others like them see)."""
+    """The thread with its analysis; for a logged-in viewer also `viewer_has_held`:
+    whether a post of theirs awaits approval (then only they see it, so their page
+    cannot come from the shared tree)."""
     # The panel reads ThreadAnalysis.panel; the full map and summary can be large.
     threads = (
         Thread.objects.select_related("analysis")
@@ -185,13 +197,6 @@ def thread_for_page(pk: int, viewer: Viewer | None = None) -> Thread | None:
     )
     if viewer is not None and viewer.user_id is not None:
         threads = threads.annotate(
-            viewer_took_part=Exists(
-                Post.objects.filter(thread=OuterRef("pk"), author_id=viewer.user_id)
-            )
-            | Exists(Vote.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
-            | Exists(Credence.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id))
-            | Exists(Reaction.objects.filter(post__thread=OuterRef("pk"), user_id=viewer.user_id)),
-            # Held posts of their own put them in a tree of their own (not the shared one).
             viewer_has_held=Exists(
                 Post.objects.filter(
                     thread=OuterRef("pk"), author_id=viewer.user_id, held_for_approval=True
@@ -246,58 +251,131 @@ def reachable(nodes: list[tuple], top: int | None = None) -> list[tuple]:
     return kept if len(kept) < len(nodes) else nodes
 
 
-def load_posts(
-    ids: Iterable[int], viewer: Viewer, *, personal: bool = False
-) -> dict[int, ShownPost]:
-    """The full rows of the given posts, with author, tags and the viewer's votes; with
-    `personal`, only those of them the viewer wrote, voted on or gave a credence (a
-    participant's page: the rest come from the shared tree).
+_TAG_ROWS = (
+    f"SELECT t.kind, t.name, t.slug FROM {PostTag._meta.db_table} pt"
+    f" JOIN {Tag._meta.db_table} t ON t.id = pt.tag_id WHERE pt.post_id = %(expressions)s"
+)
 
-    Two queries: posts (the viewer's votes ride along as subqueries) and their tags.
-    """
-    ids = list(ids)
+
+class TagsJSON(Func):
+    """A post's tags as JSON text, [[kind, name, slug], …] in display order (NULL or
+    "[]" for none): a column of the post rows, so the tags need no query of their own."""
+
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(F("pk"))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        template = (
+            "(SELECT json_agg(json_build_array(r.kind, r.name, r.slug)"
+            f" ORDER BY r.kind, r.name)::text FROM ({_TAG_ROWS}) r)"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        # json_group_array keeps the order of the ordered subquery it reads.
+        template = (
+            "(SELECT json_group_array(json_array(r.kind, r.name, r.slug))"
+            f" FROM ({_TAG_ROWS} ORDER BY t.kind, t.name) r)"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
+    """The full rows of the given posts, with author, tags and the viewer's votes and
+    credence: one query (the viewer's marks and the tags ride along as subqueries)."""
     posts = (
         Post.objects.visible_to(viewer)
-        .filter(pk__in=ids)
+        .filter(pk__in=list(ids))
         .select_related("author")
         .only(*SHOWN_FIELDS)
+        .annotate(tags_json=TagsJSON())
     )
-    if personal and viewer.user_id is not None:
-        me = viewer.user_id
-        posts = posts.filter(
-            Q(author_id=me)
-            | Exists(Vote.objects.filter(post=OuterRef("pk"), user_id=me))
-            | Exists(Credence.objects.filter(post=OuterRef("pk"), user_id=me))
-        )  # a reaction shows in the shared counts only: nothing of it is the viewer's own
     if viewer.user_id is not None:
-        mine = Vote.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
-        posts = posts.annotate(
-            my_quality=Subquery(
-                mine.filter(axis=Vote.Axis.QUALITY).values("value")[:1],
-                output_field=IntegerField(),
-            ),
-            my_agree=Subquery(
-                mine.filter(axis=Vote.Axis.AGREE).values("value")[:1],
-                output_field=IntegerField(),
-            ),
-            # The viewer's latest credence (issue 13), shown in the credence control.
-            my_credence=Subquery(
-                Credence.objects.filter(post=OuterRef("pk"), user_id=viewer.user_id)
-                .order_by("-at", "-id")
-                .values("value")[:1],
-                output_field=IntegerField(),
-            ),
-        )
-    by_id = {post.pk: decorate(post, viewer) for post in posts.order_by()}
-    if by_id:
-        tags = (
-            PostTag.objects.filter(post_id__in=list(by_id))
-            .order_by("tag__kind", "tag__name")
-            .values_list("post_id", "tag__name", "tag__slug", "tag__kind")
-        )
-        for post_id, name, slug, kind in tags:
-            by_id[post_id].tag_list.append(ShownTag(name=name, slug=slug, kind=kind))
+        posts = posts.annotate(**_marks_of(viewer.user_id))
+    by_id = {}
+    for post in posts.order_by():
+        if post.tags_json:
+            post.tag_list = [
+                ShownTag(name, slug, kind) for kind, name, slug in json.loads(post.tags_json)
+            ]
+        by_id[post.pk] = decorate(post, viewer)
     return by_id
+
+
+def _marks_of(user_id: int) -> dict[str, Subquery]:
+    """The viewer's own marks on a post, as annotations: their quality and agreement
+    votes and their latest credence (issue 13)."""
+    mine = Vote.objects.filter(post=OuterRef("pk"), user_id=user_id)
+    return {
+        "my_quality": Subquery(
+            mine.filter(axis=Vote.Axis.QUALITY).values("value")[:1], output_field=IntegerField()
+        ),
+        "my_agree": Subquery(
+            mine.filter(axis=Vote.Axis.AGREE).values("value")[:1], output_field=IntegerField()
+        ),
+        "my_credence": Subquery(
+            Credence.objects.filter(post=OuterRef("pk"), user_id=user_id)
+            .order_by("-at", "-id")
+            .values("value")[:1],
+            output_field=IntegerField(),
+        ),
+    }
+
+
+class Marks(NamedTuple):
+    """What of a shown post is the viewer's own, and the post's version (which, with
+    these, keys the viewer's rendering of it: fragments.personal_key)."""
+
+    version: int
+    mine: bool
+    quality: int
+    agree: int
+    credence: int | None
+
+
+def personal_marks(ids: Iterable[int], viewer: Viewer) -> dict[int, Marks]:
+    """Of the given posts (those on a shared page), the ones the viewer wrote, voted on
+    or gave a credence, with what they did: one light query, no post bodies. A reaction
+    shows in the shared counts only, so nothing of it is the viewer's own.
+
+    Written as SQL: this runs on every member's page view, and compiling it through the
+    ORM (five correlated subqueries) cost 4 ms of CPU, more than the rest of what a
+    member's page adds to a reader's (bench/profile_page.py)."""
+    ids = [int(pk) for pk in ids]
+    if viewer.user_id is None or not ids:
+        return {}
+    me = viewer.user_id
+    sql = _MARKS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [me, me, me, *ids, me, me, me])
+        rows = cursor.fetchall()
+    return {
+        pk: Marks(version, author == me, quality or 0, agree or 0, credence)
+        for pk, version, author, quality, agree, credence in rows
+    }
+
+
+# The viewer's id is every %s but the post ids, which fill {ids}.
+_MARKS_SQL = f"""
+SELECT p.id, p.version, p.author_id,
+  (SELECT v.value FROM {Vote._meta.db_table} v
+    WHERE v.post_id = p.id AND v.user_id = %s AND v.axis = '{Vote.Axis.QUALITY.value}'),
+  (SELECT v.value FROM {Vote._meta.db_table} v
+    WHERE v.post_id = p.id AND v.user_id = %s AND v.axis = '{Vote.Axis.AGREE.value}'),
+  (SELECT c.value FROM {Credence._meta.db_table} c
+    WHERE c.post_id = p.id AND c.user_id = %s ORDER BY c.at DESC, c.id DESC LIMIT 1)
+FROM {Post._meta.db_table} p
+WHERE p.id IN ({{ids}})
+  AND (p.author_id = %s
+    OR EXISTS (SELECT 1 FROM {Vote._meta.db_table} v WHERE v.post_id = p.id AND v.user_id = %s)
+    OR EXISTS (SELECT 1 FROM {Credence._meta.db_table} c WHERE c.post_id = p.id AND c.user_id = %s))
+"""
 
 
 class ShownTag(NamedTuple):

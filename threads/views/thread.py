@@ -136,19 +136,20 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "viewer": viewer,
         **inbox_views.reading_context(request, thread),
     }
-    took_part = getattr(thread, "viewer_took_part", False)
+    member = viewer.user_id is not None
     if not getattr(thread, "viewer_has_held", False):
-        # Logged-out readers, and members who have not posted or voted here, all see the
-        # same tree: while the thread does not change it comes from the cache whole
-        # (see {% sharedpage %} in thread.html). A participant gets that same tree with
-        # the posts they wrote or voted on re-rendered for them (_personalise); one with
-        # a post held for approval (seen by them alone) gets a tree of their own below.
+        # Every reader of a kind (logged out, member, moderator) gets the same tree:
+        # while the thread does not change it comes from the cache whole (see
+        # {% sharedpage %} in thread.html). For a member, the posts on it they wrote,
+        # voted on or gave a credence are then marked or re-rendered for them
+        # (_personalise); one with a post held for approval (seen by them alone) gets a
+        # tree of their own below.
         context["shared_key"] = fragments.shared_page_key(thread, viewer, sort=sort, tag=tag)
         context["shared_html"] = fragments.cached_html(context["shared_key"])
         if context["shared_html"] is not None:
             response = _render(request, THREAD, context)
-            return _personalise(request, response, context) if took_part else response
-        if took_part:
+            return _personalise(request, response, context) if member else response
+        if member:
             # Build the shared tree (it is cached on the way), then personalise it.
             tree = queries.thread_tree(thread, viewer.neutral(), sort=sort, tag=tag)
             if tree is None:
@@ -167,19 +168,19 @@ def thread_page(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict) -> HttpResponse:
-    """A participant's page from the shared tree: the posts they wrote or voted on get
-    their own `post_main` (vote state, own-post controls), rendered through the post
-    fragment cache and spliced in place (fragments.splice_post_mains). Two queries (the
-    posts, their tags) for however many of them the page shows; nothing else is
-    computed per viewer.
+    """A member's page from the shared tree. One light query finds which posts on it
+    they wrote, voted on or gave a credence (queries.personal_marks); posts they only
+    voted on differ in the pressed vote buttons alone, patched in place; their own
+    posts (edit, delete, no agreement form) and those they gave a credence (shown in
+    the credence control) get their own `post_main`, loaded in one more query and
+    rendered through the post fragment cache, then spliced in
+    (fragments.splice_post_mains). Nothing else is computed per viewer.
 
     How per-viewer pieces slot in (credences, reactions, unread markers, badges):
     - a piece in the page header or outside {% sharedpage %} is rendered as usual;
-    - a per-post piece that differs for the posts a viewer acted on (their credence,
-      their reaction) lives inside `post_main`, is computed in load_posts() (an
-      annotation, like my_quality) and is part of PostFragments.key(); widen the
-      `personal` filter of load_posts() (one more OR arm, no extra query) so the posts
-      it marks are re-rendered here;
+    - a per-post piece that differs for the posts a viewer acted on (their credence)
+      lives inside `post_main`, is one of queries.personal_marks()'s columns and part of
+      PostFragments.key();
     - a piece that may differ on every post (unread since the last visit) must not
       re-render posts: put the facts in a small data attribute or JSON on the page
       (e.g. the viewer's last-visit time next to each post's data-created) and let
@@ -187,35 +188,41 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
     """
     content = response.content
     viewer = _viewer(request)
-    posts = queries.load_posts(fragments.post_main_ids(content), viewer, personal=True)
-    if not posts:
+    marks = queries.personal_marks(fragments.post_main_ids(content), viewer)
+    if not marks:
         return response
-    # Posts they only voted on differ from the shared tree in the pressed vote buttons
-    # alone: patched in place.
     patches = {
         pk: [
             PRESSED[axis, value]
-            for axis, value in (("quality", post.my_quality), ("agree", post.my_agree))
+            for axis, value in (("quality", mark.quality), ("agree", mark.agree))
             if value
         ]
-        for pk, post in posts.items()
-        if not post.mine and not post.my_credence
+        for pk, mark in marks.items()
+        if not mark.mine and not mark.credence
     }
-    # Their own posts (edit, delete, no agreement form) and those they gave a credence
-    # (the credence control) are rendered for them through the post fragment cache.
-    own = [post for post in posts.values() if post.pk not in patches]
-    page_fragments = fragments.PostFragments(
-        own, viewer, locked=context["thread"].locked, names=FRAGMENTS
-    )
-    # What the page's own posts were rendered with (the thread, its analysis, the sort…),
-    # less the shared tree itself.
-    base = {k: v for k, v in context.items() if k not in ("shared_html", "shared_key", "tree")}
-    base.update(viewer=viewer, fragments=page_fragments)
-    pieces = {
-        post.pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
-        for post in own
+    locked = context["thread"].locked
+    keys = {
+        pk: fragments.personal_key(pk, mark, viewer, locked=locked)
+        for pk, mark in marks.items()
+        if pk not in patches
     }
-    page_fragments.save()
+    found = fragments.cached_pieces(keys.values())
+    pieces = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in pieces]
+    if missing:
+        posts = list(queries.load_posts(missing, viewer).values())
+        page_fragments = fragments.PostFragments(posts, viewer, locked=locked, names=FRAGMENTS)
+        # What the page's own posts were rendered with (the thread, its analysis, the
+        # sort…), less the shared tree itself.
+        base = {k: v for k, v in context.items() if k not in ("shared_html", "shared_key", "tree")}
+        base.update(viewer=viewer, fragments=page_fragments)
+        rendered = {
+            post.pk: render_to_string(f"{THREAD}#post_main", {**base, "post": post}, request)
+            for post in posts
+        }
+        page_fragments.save()
+        pieces.update(rendered)
+        fragments.cache_pieces({keys[pk]: html for pk, html in rendered.items()})
     response.content = fragments.splice_post_mains(content, pieces, patches)
     return fragments.fill_csrf(request, response)
 
