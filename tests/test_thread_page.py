@@ -490,9 +490,22 @@ def test_a_participants_page_takes_at_most_six_queries(
     url = big_thread.get_absolute_url()
     client.get(url)  # the shared tree is cached (any member's visit does that)
     # Session, user with their standing (moderator, ban: threads/queries/accounts.py),
-    # thread, the visit statement (issue 15), the viewer's posts on the page, their tags.
-    with django_assert_max_num_queries(6):
+    # thread, the visit statement (issue 15), the viewer's marks on the shown posts; their
+    # own posts' rendering comes from the cache while neither post nor marks change.
+    with django_assert_max_num_queries(5):
         assert client.get(url).status_code == 200
+
+
+def test_a_participants_own_posts_follow_their_edits_and_credences(client, big_thread, participant):
+    client.force_login(participant["user"])
+    url = big_thread.get_absolute_url()
+    client.get(url)
+    mine, believed = participant["mine"], participant["believed"]
+    posting.edit_post(editor=participant["user"], post=mine, body="Second thoughts, edited.")
+    stances.state_credence(user=participant["user"], post=believed, value=35)
+    html = client.get(url).content.decode()
+    assert "Second thoughts, edited." in html and "My own reply, with controls" not in html
+    assert "Your credence: 35%" in html and "Your credence: 70%" not in html
 
 
 def test_a_vote_takes_at_most_fifteen_queries_and_a_reply_twenty_one(
