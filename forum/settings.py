@@ -242,6 +242,9 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "threads.views.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Sessions read from Redis, written through to PostgreSQL: a signed-in page skips one
+# query, and a Redis restart or outage costs a database read, not a logout.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
