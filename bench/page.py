@@ -62,6 +62,31 @@ class PageStep:
                     f"{sql_ms:.1f} ms in SQL (n={len(times)})",
                 )
 
+        self.cpu_ratio(visitors)
+
+    def cpu_ratio(self, visitors: tuple, *, rounds: int = 15, per_round: int = 8) -> None:
+        """CPU per request of each kind of visitor on the big thread, measured in
+        alternating rounds (so a busy moment of the machine falls on all of them alike);
+        the median of the rounds. Issue 16: a participant costs at most 2× a reader."""
+        url = self.thread_url(self.big)
+        cpu: dict[str, list[float]] = {who: [] for who, _ in visitors}
+        for _ in range(rounds):
+            for who, client in visitors:
+                started = time.process_time()
+                for _ in range(per_round):
+                    client.get(url)
+                cpu[who].append((time.process_time() - started) / per_round)
+        median = {who: sorted(values)[len(values) // 2] for who, values in cpu.items()}
+        reader, participant = median["logged out"], median["logged in, a participant"]
+        self.report.add(
+            "page (in-process)",
+            f"{self.big:,}-post thread: CPU per request, median of {rounds} alternating rounds",
+            "; ".join(f"{who} {ms(value)}" for who, value in median.items())
+            + f"; participant / logged out {participant / reader:.2f}×",
+            "participant ≤ 2× logged out",
+            participant <= 2 * reader,
+        )
+
     def explain(self, queries: Queries, name: str) -> None:
         """The page's SQL and PostgreSQL's EXPLAIN ANALYZE of each, into bench/out/."""
         from django.db import connection

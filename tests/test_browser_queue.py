@@ -37,9 +37,9 @@ def test_rate_three_posts_in_the_queue_then_move_a_credence_with_a_credit(page):
     claim = claims[0]
     page.goto(thread.get_absolute_url())
     block = f"#stated-{claim.pk}"
-    page.click(f"{block} summary")
+    page.click(f"{block} summary")  # loads the controls (htmx)
     slider = page.locator(f"{block} .credence-slider")
-    assert slider.is_visible()  # shown by stances.js
+    slider.wait_for(state="visible")  # shown by stances.js
     slider.fill("20")
     assert page.input_value(f"{block} .credence-number") == "20"
     page.click(f"{block} .credence-form button[type=submit]")

@@ -530,3 +530,16 @@ def test_a_vote_takes_at_most_fifteen_queries_and_a_reply_twenty_one(
         )
     assert reply.status_code == 302
     assert Post.objects.filter(thread=big_thread, body="Quite so, and more.").exists()
+
+
+def test_the_shared_tree_a_participant_builds_keeps_report_on_their_posts_for_others(client, db):
+    thread = make_thread(make_user("opener"))
+    author = make_user("author")
+    reply = make_reply(opening_post(thread), author=author, body="Mine, reportable by others.")
+    cache.clear()
+    client.force_login(author)  # the first to look: the shared tree is built for them
+    own = client.get(thread.get_absolute_url()).content.decode()
+    assert f'hx-get="/posts/{reply.pk}/report/"' not in own
+    client.force_login(make_user("other"))
+    other = client.get(thread.get_absolute_url()).content.decode()
+    assert f'hx-get="/posts/{reply.pk}/report/"' in other

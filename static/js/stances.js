@@ -6,7 +6,10 @@
 //   form's hidden `quote` field, and the server checks they occur in the post.
 (function () {
   function wire(root) {
-    root.querySelectorAll(".credence-form").forEach(function (form) {
+    // htmx:load fires on each swapped-in element, which may be the form itself.
+    var forms = Array.prototype.slice.call(root.querySelectorAll(".credence-form"));
+    if (root.matches && root.matches(".credence-form")) forms.push(root);
+    forms.forEach(function (form) {
       var slider = form.querySelector(".credence-slider");
       var number = form.querySelector(".credence-number");
       if (!slider || !number || slider.dataset.wired) return;

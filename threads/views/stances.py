@@ -52,11 +52,15 @@ def _stated_response(request: HtmxHttpRequest, post: Post, *, error: str = "") -
     return HttpResponseRedirect(back)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def credence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """POST value (1–99) and optional because (a post of the same thread)."""
+    """POST value (1–99) and optional because (a post of the same thread). GET: the
+    credence control and reactions, for the thread page to load when a member opens
+    them (htmx), or as a page of their own (without JavaScript)."""
     post = _visible_post_or_404(pk, _viewer(request))
+    if request.method == "GET":
+        return _stance_forms(request, post)
     try:
         stances.state_credence(
             user=request.user,
@@ -67,6 +71,14 @@ def credence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         return _stated_response(request, post, error=_message(error))
     return _stated_response(request, post)
+
+
+def _stance_forms(request: HtmxHttpRequest, post: Post) -> HttpResponse:
+    shown = queries.single_post(post.pk, _viewer(request))
+    context = {"post": shown, "thread": post.thread, "back_url": back_to_post(request, post)}
+    if request.htmx:
+        return _render(request, f"{STANCES}#stance_forms", context)
+    return _render(request, "threads/stance_page.html", context)
 
 
 @require_POST
