@@ -1,4 +1,4 @@
-"""Step 6: reply and vote latency, and concurrent writers with a lost-write check."""
+"""Step 6: reply, vote and credence latency, and concurrent writers with a lost-write check."""
 
 from __future__ import annotations
 
@@ -80,9 +80,21 @@ class WritesStep:
                     "vote",
                     f"POST `vote` ({len(queries)} queries)",
                     lambda: self.vote(writer, client),
+                    budget=True,
                 )
             else:
                 self.report.add("writes", "vote POST (route `vote`)", "not available")
+            if self.route("credence", parents[0]) is not None:
+                self.credences_to_state = self.credence_plan(parents)
+                with Queries() as queries:
+                    self.credence(client)
+                self.explain(queries, "credence_post")
+                self.latency(
+                    "credence",
+                    f"POST `credence` ({len(queries)} queries)",
+                    lambda: self.credence(client),
+                    budget=True,
+                )
             inside = list(analysed) != before
             waiting = redis_client().llen(QUEUE)
             self.report.add(
@@ -165,6 +177,25 @@ class WritesStep:
         response = client.post(self.route("vote", post), {"axis": axis, "value": value})
         if response.status_code not in (200, 201, 302, 303):
             raise RuntimeError(f"vote POST answered {response.status_code}")
+
+    def credence_plan(self, parents: list[int]) -> itertools.cycle:
+        """(post, credence) pairs on claims (questions take no credence): each post comes
+        round again, and a move of 15 points or more is a belief update that tells the
+        post's author, as on a real thread."""
+        from threads.models import Post, Role
+
+        claims = list(
+            Post.objects.filter(pk__in=parents)
+            .exclude(role=Role.QUESTION)
+            .values_list("pk", flat=True)[:50]
+        )
+        return itertools.cycle([(pk, self.rng.randint(1, 99)) for pk in claims * 4])
+
+    def credence(self, client) -> None:
+        post, value = next(self.credences_to_state)
+        response = client.post(self.route("credence", post), {"value": value})
+        if response.status_code not in (200, 201, 302, 303):
+            raise RuntimeError(f"credence POST answered {response.status_code}")
 
     def concurrent(self, thread_id: int, parents: list[int], hot: list[int], *, use_http: bool):
         """8 writers (threads, each with its own connection) reply, then vote, at once;

@@ -13,7 +13,7 @@ from tests.analysis_builders import snapshot as make_snapshot
 from tests.factories import make_big_thread, make_reply, make_thread, make_user, opening_post
 from threads.analysis.stated import CredenceInput, ReactionInput, most_credited
 from threads.analysis.thread_map import analyze_thread
-from threads.models import Ban, Credence, Post, Reaction, Role, Thread
+from threads.models import Ban, Credence, Notification, Post, Reaction, Role, Thread
 from threads.services import moderation
 from threads.services.analysis import run_analysis
 
@@ -68,6 +68,22 @@ def test_because_from_another_thread_is_refused(client, debate):
     response = credence(client, claim, 60, because=elsewhere.pk, **HTMX)
     assert response.status_code == 422
     assert "not in this thread" in response.content.decode()
+    assert not Credence.objects.exists()
+
+
+def test_because_must_name_a_shown_post_and_a_whole_number(client, debate, moderator):
+    thread, root, claim, _ = debate
+    gone = make_reply(root, make_user("writer"), body="Soon removed.")
+    moderation.remove_post(moderator=moderator, post=gone, reason="Off topic")
+    client.force_login(make_user("reader"))
+    response = credence(client, claim, 60, because=gone.pk, **HTMX)
+    assert response.status_code == 422 and "is not shown" in response.content.decode()
+    response = credence(client, claim, 60, because="abc", **HTMX)
+    assert response.status_code == 422 and "whole number" in response.content.decode()
+    # The post's own rules come first: a locked thread says so, whatever `because` is.
+    moderation.lock_thread(moderator=moderator, thread=thread, reason="Cooling off.")
+    response = credence(client, claim, 60, because="abc", **HTMX)
+    assert response.status_code == 422 and "locked" in response.content.decode()
     assert not Credence.objects.exists()
 
 
@@ -319,3 +335,41 @@ def test_thread_page_with_credences_keeps_its_query_budget(
     # As tests/test_thread_page.py: session, user with standing, the visit statement.
     with django_assert_max_num_queries(8):
         assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+def test_a_credence_post_takes_at_most_twelve_queries_and_a_belief_update_fourteen(
+    client, debate, django_assert_max_num_queries
+):
+    _, root, claim, _ = debate
+    client.force_login(make_user("reader"))
+    client.get("/")
+    # Issue 16: <= 12 per write. Session, user, the moderator check, the active-ban check
+    # twice (view and service), the post, the savepoint pair, the locked post, the credence
+    # (its previous value read by the same INSERT), the post's version, the thread's.
+    with django_assert_max_num_queries(12):
+        assert credence(client, claim, 30).status_code == 302
+    # A belief update crediting a post: the credited post is read with the locked one;
+    # telling the post's author costs one check of their mutes and the notice.
+    with django_assert_max_num_queries(14):
+        assert credence(client, claim, 80, because=root.pk).status_code == 302
+    latest = Credence.objects.order_by("-at", "-id").first()
+    assert (latest.value, latest.previous, latest.because_id) == (80, 30, root.pk)
+    assert claim.author.pk in Notification.objects.filter(kind="crux").values_list(
+        "recipient_id", flat=True
+    )
+
+
+def test_a_reaction_post_takes_at_most_thirteen_queries(
+    client, debate, django_assert_max_num_queries
+):
+    _, _, claim, _ = debate
+    client.force_login(make_user("reader"))
+    client.get("/")
+    data = {"kind": "crux", "quote": "Scaling alone will give"}
+    # As a credence, with the reaction's delete-or-insert (taking it back is the delete).
+    with django_assert_max_num_queries(13):
+        assert client.post(f"/p/{claim.pk}/react/", data).status_code == 302
+    assert Reaction.objects.filter(post=claim, kind="crux").count() == 1
+    with django_assert_max_num_queries(12):
+        assert client.post(f"/p/{claim.pk}/react/", data).status_code == 302
+    assert not Reaction.objects.exists()

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.models import Post, Revision, Role, Thread
+from threads.models import Ban, Draft, Notification, Post, Revision, Role, Thread, Watch
 from threads.services import moderation, posting
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,45 @@ def test_double_submit_with_one_token_makes_one_post(root, bob):
     assert Post.objects.filter(author=bob).count() == 1
     root.refresh_from_db()
     assert root.reply_count == 1
+
+
+def test_a_double_submit_keeps_its_answer_even_after_the_author_is_banned(root, bob):
+    first, _ = posting.submit_reply(author=bob, parent=root, body="Once.", submission_token="t")
+    Ban.objects.create(user=bob, moderator=make_user("mod", moderator=True), reason="Spam")
+    again, made = posting.submit_reply(author=bob, parent=root, body="Once.", submission_token="t")
+    assert (again.pk, made) == (first.pk, False)
+    with pytest.raises(PermissionDenied):
+        posting.submit_reply(author=bob, parent=root, body="New.", submission_token="u")
+
+
+def test_replying_follows_the_thread_drops_that_draft_and_reads_the_threads_notices(root, bob):
+    other = make_reply(root, make_user("carol"), body="Another branch.")
+    Draft.objects.create(user=bob, parent=root, text="Half a thought")
+    Draft.objects.create(user=bob, parent=other, text="Kept for later")
+    Watch.objects.create(user=bob, thread=root.thread, level=Watch.Level.WATCHING)
+    notice = Notification.objects.create(
+        recipient=bob, kind=Notification.Kind.REPLY, post=other, thread=root.thread
+    )
+    posting.reply(author=bob, parent=root, body="A whole thought.")
+    assert list(Draft.objects.filter(user=bob).values_list("parent_id", flat=True)) == [other.pk]
+    # A level the author chose stays; a first reply elsewhere starts tracking.
+    assert Watch.objects.get(user=bob, thread=root.thread).level == Watch.Level.WATCHING
+    notice.refresh_from_db()
+    assert notice.read
+    elsewhere = opening_post(make_thread(title="Another debate"))
+    posting.reply(author=bob, parent=elsewhere, body="Here too.")
+    assert Watch.objects.get(user=bob, thread=elsewhere.thread).level == Watch.Level.TRACKING
+
+
+def test_participants_are_counted_once_each(root, bob):
+    carol = make_user("carol")
+    first = posting.reply(author=bob, parent=root, body="One.")
+    posting.reply(author=carol, parent=first, body="Two.")
+    posting.reply(author=bob, parent=root, body="Three.")
+    thread = Thread.objects.get(pk=root.thread_id)
+    assert (thread.reply_count, thread.participant_count) == (3, 3)  # opener, bob, carol
+    first.refresh_from_db()
+    assert first.reply_count == 1 and first.path.startswith(root.path)
 
 
 # --- Editing and deleting ----------------------------------------------------------------------

@@ -81,6 +81,36 @@ def test_a_vote_bumps_the_post_version_so_its_cached_rendering_is_replaced(targe
     assert target.version == before + 1
 
 
+def test_the_result_carries_the_stored_counters_and_version(target):
+    voter = make_user("voter")
+    for axis, value in (("quality", 1), ("agree", -1), ("quality", -1), ("agree", 0)):
+        post = vote(voter, target, axis, value).post
+        stored = Post.objects.get(pk=target.pk)
+        fields = ("upvotes", "downvotes", "agrees", "disagrees", "version")
+        assert [getattr(post, f) for f in fields] == [getattr(stored, f) for f in fields]
+
+
+def test_an_established_voter_has_their_posts_counted_once(thread, django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from threads.models import User
+    from threads.services import limits
+
+    veteran = make_user("veteran")
+    for i in range(limits.NEW_ACCOUNT_POSTS):
+        make_reply(opening_post(thread), veteran, body=f"Point {i}.")
+    User.objects.filter(pk=veteran.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    with django_assert_num_queries(2):  # the user, then their posts counted
+        assert not limits.is_new_account(User.objects.get(pk=veteran.pk))
+    with django_assert_num_queries(1):  # a later request: its user load, no count
+        assert not limits.is_new_account(User.objects.get(pk=veteran.pk))
+    newcomer = make_user("newcomer")
+    User.objects.filter(pk=newcomer.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    assert limits.is_new_account(User.objects.get(pk=newcomer.pk))  # few posts: still new
+
+
 def test_quality_votes_on_the_opening_post_score_the_thread(thread):
     root = opening_post(thread)
     vote(make_user(), root, "quality", 1)

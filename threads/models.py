@@ -199,6 +199,13 @@ class Post(models.Model):
                 name="post_skeleton_idx",
             ),
             models.Index(fields=["author", "-created"], name="post_author_created_idx"),
+            # The few posts held for approval: visible_to's NOT EXISTS over them (every
+            # post lookup, so every write) was a scan of all posts, 5-11 ms at 5,000.
+            models.Index(
+                fields=["thread", "path"],
+                condition=Q(held_for_approval=True),
+                name="post_held_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ import logging
 import time
 import traceback
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,9 +38,10 @@ def _queued_key(thread_id: int) -> str:
     return f"analysis:queued:{thread_id}"
 
 
-def thread_changed(thread_id: int) -> None:
-    """Record that a thread's analysable data changed, and ask for a run after commit."""
-    Thread.objects.filter(pk=thread_id).update(data_version=F("data_version") + 1)
+def thread_changed(thread_id: int, **also: Any) -> None:
+    """Record that a thread's analysable data changed, and ask for a run after commit.
+    `also`: more of the thread's fields to set in the same UPDATE (a write's counters)."""
+    Thread.objects.filter(pk=thread_id).update(data_version=F("data_version") + 1, **also)
     if getattr(settings, "CRUX_ANALYSE_ON_COMMIT", True):
         transaction.on_commit(lambda: request_analysis(thread_id))
 

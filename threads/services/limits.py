@@ -43,6 +43,9 @@ DEFAULT_LIMITS = {
 # An account is "new" while younger than this or with fewer posts than this.
 NEW_ACCOUNT_AGE = timedelta(days=1)
 NEW_ACCOUNT_POSTS = 3
+# How long an established account is remembered as one (it stays one; a day bounds
+# what a post deleted outright in the admin could leave wrong).
+ESTABLISHED_TTL = 24 * 3600
 
 ACTION_WORDS = {"thread": "threads", "post": "posts", "vote": "votes", "report": "reports"}
 # Per client address, whoever is logged in: (max, window in seconds). Exports and the
@@ -137,14 +140,24 @@ def is_exempt(user: User) -> bool:
     return bool(user.is_staff or getattr(user, "imported", False) or user.is_moderator)
 
 
+def _established_key(user_id: int) -> str:
+    return f"limits:established:{user_id}"
+
+
 def is_new_account(user: User) -> bool:
-    """Younger than a day or fewer than a few posts. Asked more than once in one
-    request, so the answer is kept on the user object."""
+    """Younger than a day or fewer than a few posts. Asked on every write, so an
+    established account (which stays so: posts are never taken off its count) is
+    remembered on the user object and in the cache, and its posts counted once."""
     if timezone.now() - user.date_joined < NEW_ACCOUNT_AGE:
         return True
     if getattr(user, "_crux_established", False):
         return False
-    established = user.posts.all()[:NEW_ACCOUNT_POSTS].count() >= NEW_ACCOUNT_POSTS
+    key = _established_key(user.pk)
+    established = bool(cache.get(key))  # the cache never raises (forum/cache.py)
+    if not established:
+        established = user.posts.order_by()[:NEW_ACCOUNT_POSTS].count() >= NEW_ACCOUNT_POSTS
+        if established:
+            cache.set(key, True, ESTABLISHED_TTL)
     if established:
         user._crux_established = True  # type: ignore[attr-defined]  # per-request memo
     return not established

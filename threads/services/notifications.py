@@ -2,9 +2,10 @@
 
 The posting and moderation services call one function each (`post_created`,
 `post_published`, `post_moderated`); the analysis calls `top_crux_changed`, the
-credences `notify_minds_changed`. Fan-out to many recipients happens in a Celery task
-after the post's transaction commits (`fan_out_post`, the body of
-threads.tasks.notify_post); only a single direct recipient is written inline.
+credences `minds_changed_on` (`notify_minds_changed` takes ids). Fan-out to many
+recipients happens in a Celery task after the post's transaction commits
+(`fan_out_post`, the body of threads.tasks.notify_post); only a single direct recipient
+is written inline.
 
 Rules, checked when a notification is made and again when it is shown: never for your
 own actions, never from a banned user or one the recipient muted, nothing in a thread
@@ -34,6 +35,7 @@ from threads import markdown
 from threads.models import (
     PATH_SEGMENT,
     Ban,
+    Draft,
     Notification,
     NotificationSettings,
     Post,
@@ -167,21 +169,59 @@ def _enqueue(task: Task, *args: object) -> None:
         log.warning("notifications: could not enqueue %s%r (%s)", task.name, args, exc)
 
 
+# A post's author after posting, in one statement: they follow the thread (an existing
+# level stays), the draft of this post is dropped, and what the thread held for them
+# counts as read (replying in a thread is reading it). The UPDATE's row count is that.
+_POSTED_SQL = """
+WITH watch AS (
+    INSERT INTO threads_watch (user_id, thread_id, level, updated)
+    VALUES (%(user)s, %(thread)s, %(level)s, %(now)s)
+    ON CONFLICT (user_id, thread_id) DO NOTHING
+), draft AS (
+    DELETE FROM threads_draft WHERE user_id = %(user)s AND {draft_parent}
+)
+UPDATE threads_notification SET read = true
+WHERE recipient_id = %(user)s AND thread_id = %(thread)s AND NOT read
+"""
+
+
+def _author_caught_up(post: Post) -> int:
+    """The author's side of a new post (see _POSTED_SQL); returns how many of their
+    notifications it marked read."""
+    level = Watch.Level.WATCHING if post.parent_id is None else Watch.Level.TRACKING
+    user_id, thread_id = post.author_id, post.thread_id
+    if connection.vendor == "postgresql":
+        draft_parent = "parent_id IS NULL" if post.parent_id is None else "parent_id = %(parent)s"
+        sql = _POSTED_SQL.format(draft_parent=draft_parent)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "user": user_id,
+                    "thread": thread_id,
+                    "parent": post.parent_id,
+                    "level": level,
+                    "now": timezone.now(),
+                },
+            )
+            return cursor.rowcount
+    Watch.objects.bulk_create(
+        [Watch(user_id=user_id, thread_id=thread_id, level=level)], ignore_conflicts=True
+    )
+    Draft.objects.filter(user_id=user_id, parent_id=post.parent_id).delete()
+    return Notification.objects.filter(
+        recipient_id=user_id, thread_id=thread_id, read=False
+    ).update(read=True)
+
+
 def post_created(post: Post) -> None:
     """A post was written: its author follows the thread (watching their own thread,
-    tracking one they reply in), their notifications in it count as read, and the
-    fan-out runs after commit. Call inside the posting transaction."""
+    tracking one they reply in), their draft of it is dropped, their notifications in
+    the thread count as read, and the fan-out runs after commit. Call inside the
+    posting transaction."""
     from threads.tasks import notify_post
 
-    level = Watch.Level.WATCHING if post.parent_id is None else Watch.Level.TRACKING
-    Watch.objects.get_or_create(
-        user_id=post.author_id, thread_id=post.thread_id, defaults={"level": level}
-    )
-    # Replying in a thread is reading it: what it held for you counts as read.
-    caught_up = Notification.objects.filter(
-        recipient_id=post.author_id, thread_id=post.thread_id, read=False
-    ).update(read=True)
-    if caught_up:
+    if _author_caught_up(post):
         _forget_on_commit([post.author_id])
     if post.parent_id is None and not markdown.mentioned_names(post.body):
         return  # a new thread concerns nobody else yet, unless it names someone
@@ -251,29 +291,31 @@ def notify_minds_changed(
     objects or ids. Returns the notification, or None when the rules say nobody hears."""
     post_id: int = post.pk if isinstance(post, Post) else post
     user_id: int = user.pk if isinstance(user, User) else user
-    row = (
-        Post.objects.filter(pk=post_id)
-        .values("author_id", "thread_id", "removed_at", "deleted_by_author", "held_for_approval")
-        .first()
-    )
-    if row is None or row["author_id"] == user_id:
+    fields = ("author_id", "thread_id", "removed_at", "deleted_by_author", "held_for_approval")
+    row = Post.objects.filter(pk=post_id).only(*fields).first()
+    if row is None:
         return None
-    if row["removed_at"] or row["deleted_by_author"] or row["held_for_approval"]:
+    return minds_changed_on(row, user_id=user_id, before=before, after=after)
+
+
+def minds_changed_on(post: Post, *, user_id: int, before: int, after: int) -> Notification | None:
+    """notify_minds_changed for a post the caller has just read from the database (the
+    credences service, which holds it locked): its author and visibility are taken as
+    they are on `post`."""
+    if post.author_id == user_id or not post.is_visible:
         return None
-    recipients = _allowed(
-        {row["author_id"]: Kind.CRUX}, actor_id=user_id, thread_id=row["thread_id"]
-    )
+    recipients = _allowed({post.author_id: Kind.CRUX}, actor_id=user_id, thread_id=post.thread_id)
     if not recipients:
         return None
     notification = Notification.objects.create(
-        recipient_id=row["author_id"],
+        recipient_id=post.author_id,
         kind=Kind.CRUX,
-        post_id=post_id,
-        thread_id=row["thread_id"],
+        post_id=post.pk,
+        thread_id=post.thread_id,
         actor_id=user_id,
         detail=f"changed their mind on your post: {before}% → {after}%",
     )
-    _forget_on_commit([row["author_id"]])
+    _forget_on_commit([post.author_id])
     return notification
 
 
@@ -292,18 +334,17 @@ def _allowed(kinds: dict[int, str], *, actor_id: int | None, thread_id: int) -> 
     """`kinds` less those who muted the thread or the actor, or are no longer active."""
     if not kinds:
         return kinds
-    ids = list(kinds)
+    # One query: the recipients who are inactive, muted the thread or muted the actor.
     muted_thread = Watch.objects.filter(
-        thread_id=thread_id, level=Watch.Level.MUTED, user_id__in=ids
-    ).values_list("user_id", flat=True)
-    refuse = set(muted_thread)
-    refuse |= set(User.objects.filter(pk__in=ids, is_active=False).values_list("pk", flat=True))
+        thread_id=thread_id, level=Watch.Level.MUTED, user_id=OuterRef("pk")
+    )
+    refused = Q(is_active=False) | Q(Exists(muted_thread))
     if actor_id is not None:
-        refuse |= set(
-            NotificationSettings.objects.filter(user_id__in=ids, muted_users=actor_id).values_list(
-                "user_id", flat=True
-            )
+        muted_actor = NotificationSettings.objects.filter(
+            user_id=OuterRef("pk"), muted_users=actor_id
         )
+        refused |= Q(Exists(muted_actor))
+    refuse = set(User.objects.filter(refused, pk__in=list(kinds)).values_list("pk", flat=True))
     return {pk: kind for pk, kind in kinds.items() if pk not in refuse and pk != actor_id}
 
 

@@ -1,7 +1,7 @@
 """Writing posts: start a thread, reply with a role and a quote, edit, delete.
 
 Each function validates everything first and raises ValidationError (with messages a
-user can act on) before touching the database, runs in one transaction, and asks for
+user can act on) before it writes anything, runs in one transaction, and asks for
 a fresh analysis of the thread when the transaction commits.
 """
 
@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, Exists, F, PositiveIntegerField, Subquery, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -198,12 +198,8 @@ def submit_reply(
     """`reply`, also saying whether this call made the post (False: a repeated submit
     of the same form, answered with the post the first one made)."""
     submission_token = (submission_token or "")[:TOKEN_LENGTH]
-    if submission_token:
-        earlier = Post.objects.filter(author=author, submission_token=submission_token).first()
-        if earlier is not None:
-            return earlier, False
     try:
-        post = _reply(
+        return _reply(
             author=author,
             parent=parent,
             body=body,
@@ -212,25 +208,37 @@ def submit_reply(
             submission_token=submission_token,
         )
     except IntegrityError:
-        # Two submits of one form raced past the check above; the other one won.
+        # Two submits of one form raced past the check in _reply; the other one won.
         earlier = Post.objects.filter(author=author, submission_token=submission_token).first()
         if submission_token and earlier is not None:
             return earlier, False
         raise
-    return post, True
+
+
+def _locked_parent(parent: Post, author: User, submission_token: str) -> Post:
+    """The parent row, locked (its reply counter changes, and a removal must not slip in
+    between), with its thread and, as `earlier`, the id of the author's post made with
+    this submission token if there is one (a double submit)."""
+    earlier = Post.objects.filter(author=author, submission_token=submission_token)
+    locked = Post.objects.select_for_update(of=("self",)).select_related("thread")
+    if submission_token:
+        locked = locked.annotate(earlier=Subquery(earlier.values("pk")[:1]))
+    return locked.get(pk=parent.pk)
 
 
 @transaction.atomic
 def _reply(
     *, author: User, parent: Post, body: str, role: str, quote: str, submission_token: str
-) -> Post:
+) -> tuple[Post, bool]:
+    # Lock the parent row only: the thread's counters change by atomic F() updates, so
+    # replies elsewhere in the thread need not wait for this one.
+    parent = _locked_parent(parent, author, submission_token)
+    earlier = getattr(parent, "earlier", None)
+    if earlier is not None:
+        return Post.objects.get(pk=earlier), False
     ensure_can_participate(author)
     role = _clean_role(role)
     body = _clean_body(body)
-    # Lock the parent: its reply counter changes, and a removal must not slip in between.
-    # Lock the parent row only: the thread's counters change by atomic F() updates, so
-    # replies elsewhere in the thread need not wait for this one.
-    parent = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=parent.pk)
     thread = parent.thread
     if thread.locked:
         raise ValidationError("This thread is locked: it takes no new replies.")
@@ -245,7 +253,6 @@ def _reply(
 
     now = timezone.now()
     body_html, body_text = markdown.render_post(body, mentions=notifications.profile_links)
-    new_participant = not Post.objects.filter(thread=thread, author=author).exists()
     post = Post.objects.create(
         thread=thread,
         parent=parent,
@@ -260,17 +267,27 @@ def _reply(
         submission_token=submission_token,
         held_for_approval=limits.should_hold_for_approval(author),
     )
-    Post.objects.filter(pk=post.pk).update(path=parent.path + _segment(post.pk))
     post.path = parent.path + _segment(post.pk)
-    Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
-    Thread.objects.filter(pk=thread.pk).update(
+    # One UPDATE for both rows: the new post's path (it holds the post's own id) and
+    # the parent's reply counter.
+    Post.objects.filter(pk__in=[post.pk, parent.pk]).update(
+        path=Case(When(pk=post.pk, then=Value(post.path)), default=F("path")),
+        reply_count=Case(
+            When(pk=parent.pk, then=F("reply_count") + 1),
+            default=F("reply_count"),
+            output_field=PositiveIntegerField(),
+        ),
+    )
+    earlier_here = Post.objects.filter(thread=thread, author=author).exclude(pk=post.pk)
+    thread_changed(
+        thread.pk,
         reply_count=F("reply_count") + 1,
         last_activity=now,
-        participant_count=F("participant_count") + int(new_participant),
+        participant_count=F("participant_count")
+        + Case(When(Exists(earlier_here), then=0), default=1, output_field=PositiveIntegerField()),
     )
-    thread_changed(thread.pk)
     notifications.post_created(post)
-    return post
+    return post, True
 
 
 @transaction.atomic

@@ -10,16 +10,18 @@ when it commits. Bad input raises ValidationError with a message naming the fiel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from threads.models import Credence, Post, QueuePass, Reaction, Role, User
 from threads.services import limits
 from threads.services.analysis import thread_changed
-from threads.services.notifications import notify_minds_changed
+from threads.services.notifications import minds_changed_on
 from threads.services.permissions import ensure_can_participate
 from threads.services.posting import quote_occurs_in
 
@@ -65,9 +67,11 @@ def clean_credence(value: object) -> int:
     return number
 
 
-def _locked_post(post: Post) -> Post:
-    """The post row, locked (its version changes), after the checks every stance shares."""
-    post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
+def _locked_post(post: Post, **annotations: Any) -> Post:
+    """The post row, locked (its version changes), after the checks every stance shares;
+    `annotations` are read in the same query."""
+    locked = Post.objects.select_for_update(of=("self",)).select_related("thread")
+    post = locked.annotate(**annotations).get(pk=post.pk)
     if post.thread.locked:
         raise ValidationError("This thread is locked: votes are closed.")
     if post.is_removed or post.deleted_by_author:
@@ -77,22 +81,60 @@ def _locked_post(post: Post) -> Post:
     return post
 
 
-def _clean_because(because: object, post: Post) -> Post | None:
+def _because_number(because: object) -> int | None:
     if because is None or str(because).strip() == "":
         return None
-    number = _whole_number(because, "because", "The post that moved you")
-    credited = (
-        Post.objects.filter(pk=number, thread_id=post.thread_id)
-        .only("pk", "thread_id", "removed_at", "deleted_by_author", "held_for_approval")
-        .first()
+    return _whole_number(because, "because", "The post that moved you")
+
+
+def _credited_shown(number: int) -> Subquery:
+    """For the post being rated (OuterRef): whether post `number` of the same thread is
+    shown (None when it is not in the thread)."""
+    shown = ExpressionWrapper(
+        Q(removed_at__isnull=True, deleted_by_author=False, held_for_approval=False),
+        output_field=BooleanField(),
     )
-    if credited is None:
+    credited = Post.objects.filter(pk=number, thread_id=OuterRef("thread_id"))
+    return Subquery(credited.values(shown=shown)[:1])
+
+
+def _clean_because(number: int | None, post: Post) -> int | None:
+    """The credited post's id, checked against what _credited_shown read."""
+    if number is None:
+        return None
+    shown = getattr(post, "credited_shown", None)
+    if shown is None:
         raise ValidationError(
             {"because": f"Post {number} is not in this thread; credit a post of this thread."}
         )
-    if not credited.is_visible:
+    if not shown:
         raise ValidationError({"because": f"Post {number} is not shown; credit another post."})
-    return credited
+    return number
+
+
+# The credence row with the previous value filled in by the database, in one statement:
+# the post row is locked, so no other credence of this user on it can come in between.
+_CREDENCE_SQL = """
+INSERT INTO threads_credence (user_id, post_id, value, previous, because_id, at)
+SELECT %(user)s, %(post)s, %(value)s, (
+    SELECT value FROM threads_credence WHERE user_id = %(user)s AND post_id = %(post)s
+    ORDER BY at DESC, id DESC LIMIT 1
+), %(because)s, %(at)s
+RETURNING id, previous
+"""
+
+
+def _insert_credence(*, user: User, post: Post, value: int, because: int | None) -> Credence:
+    at = timezone.now()
+    params = {"user": user.pk, "post": post.pk, "value": value, "because": because, "at": at}
+    with connection.cursor() as cursor:
+        cursor.execute(_CREDENCE_SQL, params)
+        pk, previous = cursor.fetchone()
+    credence = Credence(
+        pk=pk, user=user, post=post, value=value, previous=previous, because_id=because, at=at
+    )
+    credence._state.adding, credence._state.db = False, connection.alias  # a stored row
+    return credence
 
 
 @transaction.atomic
@@ -103,27 +145,28 @@ def state_credence(
     time; the latest counts, and a move of 15 points or more is a belief update."""
     ensure_can_participate(user)
     number = clean_credence(value)
-    post = _locked_post(post)
+    bad_because: ValidationError | None = None
+    try:
+        credited_number = _because_number(because)
+    except ValidationError as error:  # reported after the post's own checks, as before
+        credited_number, bad_because = None, error
+    shown = {} if credited_number is None else {"credited_shown": _credited_shown(credited_number)}
+    post = _locked_post(post, **shown)
     if post.role == Role.QUESTION:
         mine = " your own" if post.author_id == user.pk else " a"
         raise ValidationError(
             {"value": f"This is{mine} question: a credence is for claims, not questions."}
         )
-    credited = _clean_because(because, post)
+    if bad_because is not None:
+        raise bad_because
+    credited = _clean_because(credited_number, post)
     limits.check(user, "vote")
-    previous = (
-        Credence.objects.filter(user=user, post=post)
-        .order_by("-at", "-id")
-        .values_list("value", flat=True)
-        .first()
-    )
-    credence = Credence.objects.create(
-        user=user, post=post, value=number, previous=previous, because=credited
-    )
+    credence = _insert_credence(user=user, post=post, value=number, because=credited)
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
     thread_changed(post.thread_id)
+    previous = credence.previous
     if previous is not None and abs(number - previous) >= Credence.BELIEF_UPDATE_POINTS:
-        notify_minds_changed(post=post, user=user, before=previous, after=number)
+        minds_changed_on(post, user_id=user.pk, before=previous, after=number)
     return CredenceResult(credence=credence, previous=previous)
 
 
@@ -134,8 +177,7 @@ def _clean_reaction_quote(quote: object, post: Post) -> str:
         return ""
     if len(quote) > settings.CRUX_MAX_BODY_CHARS:
         raise ValidationError({"quote": "The quote is longer than a post may be."})
-    body = Post.objects.values_list("body", flat=True).get(pk=post.pk)
-    if not quote_occurs_in(quote, body):
+    if not quote_occurs_in(quote, post.body):
         raise ValidationError({"quote": "The quoted words do not occur in this post."})
     return quote
 
@@ -151,16 +193,15 @@ def react(*, user: User, post: Post, kind: str, quote: object = "") -> ReactionR
     post = _locked_post(post)
     clean_quote = _clean_reaction_quote(quote, post)
     limits.check(user, "vote")
-    existing = Reaction.objects.filter(user=user, post=post, kind=kind, quote=clean_quote)
-    if existing.exists():
-        existing.delete()
-        active = False
-    else:
+    # Taken back if it was there (the locked post keeps a second click from interleaving).
+    taken_back, _ = Reaction.objects.filter(
+        user=user, post=post, kind=kind, quote=clean_quote
+    ).delete()
+    if not taken_back:
         Reaction.objects.create(user=user, post=post, kind=kind, quote=clean_quote)
-        active = True
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
     thread_changed(post.thread_id)
-    return ReactionResult(post=post, kind=kind, quote=clean_quote, active=active)
+    return ReactionResult(post=post, kind=kind, quote=clean_quote, active=not taken_back)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
-from threads.models import Post, Thread, User, Vote
+from threads.models import Post, User, Vote
 from threads.services import limits
 from threads.services.analysis import thread_changed
 from threads.services.permissions import ensure_can_participate
@@ -37,14 +37,12 @@ class VoteResult:
     changed: bool = True  # False when the vote was already so (a retry)
 
 
-@transaction.atomic
-def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
-    ensure_can_participate(user)
-    if axis not in Vote.Axis.values:
-        raise ValidationError(f"Unknown vote axis {axis!r}.")
-    if value not in (1, -1, 0):
-        raise ValidationError("A vote is +1 or -1, or 0 to take it back.")
-    # Lock the post row only (its counters change); votes elsewhere in the thread proceed.
+def _locked_post(post: Post, *, user: User, axis: str) -> Post:
+    """The post row, locked, after the rules on what may be voted on.
+
+    Only the post row (its counters change): votes elsewhere in the thread proceed. While
+    it is locked no other write can change the row, so the counters read here plus this
+    vote's change are the stored ones after it (no reload)."""
     post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
     if post.thread.locked:
         raise ValidationError("This thread is locked: votes are closed.")
@@ -54,29 +52,41 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
         raise ValidationError("This post is waiting for a moderator's approval; vote on it later.")
     if axis == Vote.Axis.AGREE and post.author_id == user.pk:
         raise ValidationError("You cannot agree or disagree with your own post.")
+    return post
+
+
+@transaction.atomic
+def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
+    ensure_can_participate(user)
+    if axis not in Vote.Axis.values:
+        raise ValidationError(f"Unknown vote axis {axis!r}.")
+    if value not in (1, -1, 0):
+        raise ValidationError("A vote is +1 or -1, or 0 to take it back.")
+    post = _locked_post(post, user=user, axis=axis)
     limits.check(user, "vote")
 
-    existing = Vote.objects.filter(user=user, post=post, axis=axis).first()
-    if (existing.value if existing else 0) == value:  # already so: a retry changes nothing
+    mine = Vote.objects.filter(user=user, post=post, axis=axis)
+    existing = mine.values_list("value", flat=True).first() or 0
+    if existing == value:  # already so: a retry changes nothing
         return VoteResult(post=post, axis=axis, value=value, changed=False)
-    counters: dict[str, Combinable] = {}
-    if existing is None:
+    if existing == 0:
         Vote.objects.create(user=user, post=post, axis=axis, value=value)
-        counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) + 1
-        now_value = value
     elif value == 0:  # taking the vote back
-        existing.delete()
-        counters[COUNTER[axis, existing.value]] = F(COUNTER[axis, existing.value]) - 1
-        now_value = 0
+        mine.delete()
     else:
-        Vote.objects.filter(pk=existing.pk).update(value=value, updated=timezone.now())
-        counters[COUNTER[axis, existing.value]] = F(COUNTER[axis, existing.value]) - 1
-        counters[COUNTER[axis, value]] = F(COUNTER[axis, value]) + 1
-        now_value = value
+        mine.update(value=value, updated=timezone.now())
+    changes = {COUNTER[axis, existing]: -1} if existing else {}
+    if value:
+        changes[COUNTER[axis, value]] = 1
+    counters: dict[str, Combinable] = {name: F(name) + delta for name, delta in changes.items()}
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1, **counters)
+    for name, delta in changes.items():
+        setattr(post, name, getattr(post, name) + delta)
+    post.version += 1
+    # The opening post's quality score is the thread's score (lists sort by it); the
+    # thread's row changes in the same UPDATE that asks for a fresh analysis.
     if axis == Vote.Axis.QUALITY and post.parent_id is None:
-        delta = now_value - (existing.value if existing else 0)
-        Thread.objects.filter(pk=post.thread_id).update(score=F("score") + delta)
-    post.refresh_from_db(fields=["upvotes", "downvotes", "agrees", "disagrees", "version"])
-    thread_changed(post.thread_id)
-    return VoteResult(post=post, axis=axis, value=now_value)
+        thread_changed(post.thread_id, score=F("score") + (value - existing))
+    else:
+        thread_changed(post.thread_id)
+    return VoteResult(post=post, axis=axis, value=value)
