@@ -337,20 +337,20 @@ def test_thread_page_with_credences_keeps_its_query_budget(
         assert client.get(thread.get_absolute_url()).status_code == 200
 
 
-def test_a_credence_post_takes_at_most_twelve_queries_and_a_belief_update_fourteen(
+def test_a_credence_post_takes_at_most_eight_queries_and_a_belief_update_ten(
     client, debate, django_assert_max_num_queries
 ):
     _, root, claim, _ = debate
     client.force_login(make_user("reader"))
     client.get("/")
-    # Issue 16: <= 12 per write. Session, user, the moderator check, the active-ban check
-    # twice (view and service), the post, the savepoint pair, the locked post, the credence
-    # (its previous value read by the same INSERT), the post's version, the thread's.
-    with django_assert_max_num_queries(12):
+    # Issue 16: <= 12 per write. The user with their standing, the post, the savepoint
+    # pair, the locked post, the credence (its previous value read by the same INSERT),
+    # the post's version, the thread's.
+    with django_assert_max_num_queries(8):
         assert credence(client, claim, 30).status_code == 302
     # A belief update crediting a post: the credited post is read with the locked one;
     # telling the post's author costs one check of their mutes and the notice.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         assert credence(client, claim, 80, because=root.pk).status_code == 302
     latest = Credence.objects.order_by("-at", "-id").first()
     assert (latest.value, latest.previous, latest.because_id) == (80, 30, root.pk)
@@ -359,17 +359,15 @@ def test_a_credence_post_takes_at_most_twelve_queries_and_a_belief_update_fourte
     )
 
 
-def test_a_reaction_post_takes_at_most_thirteen_queries(
-    client, debate, django_assert_max_num_queries
-):
+def test_a_reaction_post_takes_at_most_nine_queries(client, debate, django_assert_max_num_queries):
     _, _, claim, _ = debate
     client.force_login(make_user("reader"))
     client.get("/")
     data = {"kind": "crux", "quote": "Scaling alone will give"}
     # As a credence, with the reaction's delete-or-insert (taking it back is the delete).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(9):
         assert client.post(f"/p/{claim.pk}/react/", data).status_code == 302
     assert Reaction.objects.filter(post=claim, kind="crux").count() == 1
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         assert client.post(f"/p/{claim.pk}/react/", data).status_code == 302
     assert not Reaction.objects.exists()

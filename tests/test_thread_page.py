@@ -508,7 +508,7 @@ def test_a_participants_own_posts_follow_their_edits_and_credences(client, big_t
     assert "Your credence: 35%" in html and "Your credence: 70%" not in html
 
 
-def test_a_vote_takes_at_most_thirteen_queries_and_a_reply_fourteen(
+def test_a_vote_takes_at_most_nine_queries_and_a_reply_ten(
     client, big_thread, django_assert_max_num_queries
 ):
     from django.urls import reverse
@@ -516,18 +516,18 @@ def test_a_vote_takes_at_most_thirteen_queries_and_a_reply_fourteen(
     root = opening_post(big_thread)
     client.force_login(make_user("writer"))
     client.get("/")
-    # Issue 16 asks for <= 12 per write. Of a vote's 13: session, user, the moderator
-    # check and the active-ban check (twice: the view's viewer, the service); then the
-    # post, the transaction's savepoint pair, the locked post, the vote read and write,
-    # the post's counters and the thread's score with its data version (threads/services).
-    with django_assert_max_num_queries(13):
+    # Issue 16 asks for <= 12 per write. A vote: the user with their standing (the session
+    # is in Redis), the post, the locked post inside the transaction's savepoint pair,
+    # the vote read and written, the post's counters, the thread's score with its data
+    # version (threads/services/voting.py).
+    with django_assert_max_num_queries(9):
         vote = client.post(reverse("vote", args=[root.pk]), {"axis": "quality", "value": "1"})
     assert vote.status_code == 302
     # A reply also tracks the thread for its author, drops their draft and marks what the
     # thread held for them read (one statement), and tells the parent's author after
     # commit (issue 15): the locked parent, the post, its path with the parent's counter,
-    # the thread's counters, that statement, and the view's own draft delete: 14.
-    with django_assert_max_num_queries(14):
+    # the thread's counters, that statement, and the view's own draft delete: 10.
+    with django_assert_max_num_queries(10):
         reply = client.post(
             reverse("reply", args=[root.pk]), {"role": Role.SUPPORT, "body": "Quite so, and more."}
         )
