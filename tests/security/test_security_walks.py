@@ -310,7 +310,10 @@ def test_hidden_posts_and_individual_votes_reach_only_moderators(world):
     post, who voted how — is not in any page or document they can fetch (the lossless
     Crux JSON export carries all of it, so it is the moderators')."""
     secret = "The removed words"
-    removed = make_reply(world.opening, world.other, body=f"{secret}, never public.")
+    # Not by world.other: posting drops the author's draft of the reply, and the world's
+    # draft (other's, on the opening post) gives the admin's Draft URLs their row.
+    writer = make_user("walk-secret-writer")
+    removed = make_reply(world.opening, writer, body=f"{secret}, never public.")
     moderation.remove_post(moderator=world.moderator, post=removed, reason="Doxxing")
     voter = make_user("walk-secret-voter")
     voting.cast_vote(user=voter, post=world.reply, axis="agree", value=-1)
