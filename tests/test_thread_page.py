@@ -526,8 +526,8 @@ def test_a_vote_takes_at_most_nine_queries_and_a_reply_ten(
     # A reply also tracks the thread for its author, drops their draft and marks what the
     # thread held for them read (one statement), and tells the parent's author after
     # commit (issue 15): the locked parent, the post, its path with the parent's counter,
-    # the thread's counters, that statement, and the view's own draft delete: 10.
-    with django_assert_max_num_queries(10):
+    # the thread's counters and that statement: 9.
+    with django_assert_max_num_queries(9):
         reply = client.post(
             reverse("reply", args=[root.pk]), {"role": Role.SUPPORT, "body": "Quite so, and more."}
         )

@@ -404,7 +404,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _reply_done(
     request: HtmxHttpRequest, parent: Post, post: Post, *, created: bool
 ) -> HttpResponse:
-    drafts.discard_draft(user=request.user, parent=parent)
+    # The author's draft of this reply went with the post (threads/services/posting.py).
     if request.htmx:
         # The form's slot empties; the new post goes first among the parent's replies
         # (out of band). A repeated submit adds nothing: the post is already there.
