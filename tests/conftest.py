@@ -16,6 +16,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("CRUX_REQUIRE_SERVICES") == "1"
+# The first migration, 0001–0015 squashed: it seeds the moderators group and the tags.
+SQUASHED_MIGRATION = "0001_squashed_0015_notifications_watching_drafts"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -63,13 +65,10 @@ def _reseed():
     from django.apps import apps
     from django.db import connection
 
-    for name, function in (
-        ("0003_moderators_group", "create_group"),
-        ("0004_seed_argument_tags", "seed_tags"),
-    ):
-        module = importlib.import_module(f"threads.migrations.{name}")
+    module = importlib.import_module(f"threads.migrations.{SQUASHED_MIGRATION}")
+    for function in (module.create_group, module.seed_tags):
         with connection.schema_editor() as editor:
-            getattr(module, function)(apps, editor)
+            function(apps, editor)
 
 
 @pytest.fixture

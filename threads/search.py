@@ -2,8 +2,8 @@
 
 On PostgreSQL: full-text search (English stemming), ranked with ts_rank and excerpted
 with ts_headline. The expressions here are the ones the GIN indexes of migration
-0005_search_indexes are built on, so the planner can use them. On SQLite (the laptop
-default): a plain case-insensitive substring match, newest first.
+0001 (once 0005_search_indexes) are built on, so the planner can use them. On SQLite (the
+laptop default): a plain case-insensitive substring match, newest first.
 
 Highlighting never trusts the database's markup: ts_headline wraps matches in random
 markers that user text cannot contain (a new pair per search), the text is split on
