@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from bench.worker import start_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("CRUX_REQUIRE_SERVICES") == "1"
@@ -134,20 +135,13 @@ def celery_worker(transactional_db, settings):
     }
     log_path = ROOT / "var" / f"{queue}.log"
     log_path.parent.mkdir(exist_ok=True)
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", queue,
-         "--concurrency=1", "--pool=prefork", "--loglevel=INFO", "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = start_worker(queue, env=env, log_path=log_path)
     old = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     app.conf.broker_url = settings.REDIS_URL
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
-        _wait_for_worker(app, queue, proc, log_path)
         yield WorkerHandle(proc=proc, queue=queue, log_path=log_path, env=env)
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url = old
@@ -159,7 +153,6 @@ def celery_worker(transactional_db, settings):
                     p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        log.close()
         WorkerHandle.current_proc = None
 
 
@@ -178,38 +171,17 @@ class WorkerHandle:
 
     def restart(self, *, beat: bool = False) -> None:
         """Start a new worker on the same queue (with an embedded beat if asked)."""
-        from forum.celery import app
-
         self.restarts += 1
-        log = self.log_path.open("a")
         extra = ["-B", "--schedule", str(self.log_path.with_suffix(".beat"))] if beat else []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", self.queue,
-             "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-mingle",
-             "--without-gossip", "-n", f"{self.queue}-{self.restarts}@%h", *extra],
-            cwd=ROOT, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        self.proc = start_worker(
+            self.queue,
+            env=self.env,
+            log_path=self.log_path,
+            name=f"{self.queue}-{self.restarts}",
+            extra=extra,
+            append=True,
+        )
         WorkerHandle.current_proc = self.proc
-        _wait_for_worker(app, self.queue, self.proc, self.log_path)
-
-
-def _wait_for_worker(app, queue, proc, log_path, timeout=60.0) -> None:
-    """Wait for this worker's own "ready" line (the log is shared by restarts)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()[-3000:]}")
-        if log_path.read_text(errors="replace").count(" ready.") > _wait_for_worker.seen.get(
-            log_path, 0
-        ):
-            _wait_for_worker.seen[log_path] = log_path.read_text(errors="replace").count(" ready.")
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"celery worker not ready in {timeout}s:\n{log_path.read_text()[-3000:]}")
-
-
-_wait_for_worker.seen = {}
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):

@@ -1,13 +1,21 @@
-"""Building blocks for tests: users, threads and replies made through the real services."""
+"""Building blocks for tests: users, threads and replies made through the real services;
+import dumps parsed once per module."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from django.contrib.auth.models import Group
 
+from threads.importers import ParsedDebate, ParsedPost, load_dump
 from threads.models import Post, Role, Thread, User
 from threads.services import posting
+
+DEMO_DUMPS = Path(__file__).resolve().parents[1] / "threads" / "demo"  # the demo debates
+TEST_DUMPS = Path(__file__).resolve().parent / "importers" / "data"
 
 _counter = itertools.count(1)
 
@@ -97,3 +105,22 @@ def make_big_thread(size: int, *, authors: int = 20, seed: int = 1) -> Thread:
     Thread.objects.filter(pk=thread.pk).update(reply_count=size - 1, participant_count=authors)
     thread.refresh_from_db()
     return thread
+
+
+# --- Parsed import dumps -------------------------------------------------------------------
+
+
+def dump_fixture(name: str, path: Path) -> Callable[[], ParsedDebate]:
+    """A module-scoped fixture called `name`: the dump at `path`, parsed once."""
+
+    def parsed() -> ParsedDebate:
+        return load_dump(path)
+
+    return pytest.fixture(scope="module", name=name)(parsed)
+
+
+def post_starting(debate: ParsedDebate, text: str) -> ParsedPost:
+    """The one parsed post whose body starts with `text`."""
+    matches = [p for p in debate.posts if p.body.startswith(text)]
+    assert len(matches) == 1, f"{len(matches)} posts start with {text!r}"
+    return matches[0]
