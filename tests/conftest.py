@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,19 @@ def worker_database_url() -> str:
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
     return f"postgres://{user}@{host}:{port}/{connection.settings_dict['NAME']}"
+
+
+def redis_cache(location: str) -> dict:
+    """CACHES for the production cache backend at `location`, with a key prefix of the
+    test's own and the short timeouts that make a dead Redis fail fast."""
+    return {
+        "default": {
+            "BACKEND": "forum.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
 
 
 @pytest.fixture
@@ -228,15 +242,25 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server):
-    """A fresh browser tab; `page.base_url` is the live server's address."""
-    context = chromium.new_context(base_url=live_server.url)
+@contextmanager
+def browser_tab(chromium, base_url: str, **options):
+    """A tab in a browser context of its own (`options`: a phone's viewport, no
+    JavaScript, ...), closed afterwards; `tab.base_url` is the server's address."""
+    context = chromium.new_context(base_url=base_url, **options)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
-    tab.base_url = live_server.url
-    yield tab
-    context.close()
+    tab.base_url = base_url
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab on the live server."""
+    with browser_tab(chromium, live_server.url) as tab:
+        yield tab
 
 
 def watch_for_problems(page) -> list[str]:

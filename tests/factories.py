@@ -55,6 +55,19 @@ def make_reply(
     )
 
 
+PLANNING = "Prediction at scale forces planning, because the future depends on plans."
+
+
+def planning_debate() -> dict:
+    """Alice's thread "Do language models become agents?" with Bob's reply that
+    prediction forces planning (the point the similar-arguments list should find)."""
+    alice, bob = make_user("alice"), make_user("bob")
+    thread = make_thread(alice, title="Do language models become agents?")
+    root = opening_post(thread)
+    planning = make_reply(root, bob, body=PLANNING)
+    return {"thread": thread, "root": root, "planning": planning, "bob": bob}
+
+
 def make_big_thread(size: int, *, authors: int = 20, seed: int = 1) -> Thread:
     """A thread of `size` posts (the opening post included) with a realistic shape —
     many top-level replies, long back-and-forth chains, scattered votes — bulk-created
