@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
-from bench.config import OUT, ROOT, bench_env
+from bench.config import OUT, run_python
 
 ANALYZE_AND_REPORT_PEAK = """
 import json, os, sys
@@ -53,15 +51,7 @@ class AnalysisStep:
         The child reads its own VmHWM: getrusage's ru_maxrss would not do, because Linux
         carries the parent's high-water mark across fork and exec into the child's."""
         started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", ANALYZE_AND_REPORT_PEAK, str(thread_id)],
-            cwd=ROOT,
-            env=bench_env(self.static_root),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_python(self.static_root, ANALYZE_AND_REPORT_PEAK, str(thread_id))
         with (OUT / "analyze_thread.log").open("a") as output:
             output.write(done.stdout + done.stderr)
         if done.returncode != 0:

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.worker import start_worker  # noqa: E402
+
 DATABASE_URL = os.environ.get(
     "CRUX_BENCH_NOTIFY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crux_bench_notify"
 )
@@ -44,25 +46,6 @@ def _recreate_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", queue,
-         "--concurrency=1", "--pool=prefork", "--loglevel=INFO", "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"worker exited:\n{log_path.read_text()[-2000:]}")
-        if " ready." in log_path.read_text(errors="replace"):
-            return proc
-        time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("worker not ready in 60 s")
 
 
 def measure(*, watchers: int = 1000, rounds: int = 3, keep_db: bool = False) -> dict:
@@ -109,7 +92,7 @@ def measure(*, watchers: int = 1000, rounds: int = 3, keep_db: bool = False) -> 
 
     log_path = ROOT / "var" / f"{queue}.log"
     log_path.parent.mkdir(exist_ok=True)
-    worker = _start_worker(env, queue, log_path)
+    worker = start_worker(queue, env=env, log_path=log_path)
     timings, task_seconds = [], []
     try:
         for replier in repliers:

@@ -4,6 +4,7 @@ measures, the budgets it compares against, and the environment of its processes.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -73,6 +74,22 @@ def bench_env(static_root: str, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def run_python(
+    static_root: str, script: str, *args: str, timeout: int = 300
+) -> subprocess.CompletedProcess:
+    """Run `script` (Python source) in a fresh interpreter with the bench's environment,
+    its output captured: a fresh process measures its own memory, not the bench's."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=bench_env(static_root),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 # Rate limits high enough never to stop the bench's writers (the check itself still runs).

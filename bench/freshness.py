@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 from bench import http_load
 from bench.config import (
-    BIN,
     BUDGET_CELERY_MIB,
     BUDGET_FRESH_SECONDS,
     OUT,
     QUEUE,
-    ROOT,
     bench_env,
     override_limits,
 )
 from bench.setup import flush_redis
+from bench.worker import start_worker
 
 
 class FreshnessStep:
@@ -33,7 +33,7 @@ class FreshnessStep:
         thread_id = self.threads[self.big]
         flush_redis()  # nothing queued by earlier parts may run first
         run_analysis(thread_id, force=True)
-        worker, log_path, log_file = self.start_worker()
+        worker, log_path = self.start_worker()
         try:
             writer = self.writers[1]
             parents = list(
@@ -96,24 +96,10 @@ class FreshnessStep:
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait(timeout=10)
-            log_file.close()
 
-    def start_worker(self):
+    def start_worker(self) -> tuple[subprocess.Popen, Path]:
         log_path = OUT / "celery.log"
-        log_file = log_path.open("w")
-        worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "forum", "worker", "-Q", QUEUE, "--concurrency=1",
-             "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
-             "-n", f"{QUEUE}@%h"],
-            cwd=ROOT, env=bench_env(self.static_root), stdout=log_file, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while " ready." not in log_path.read_text(errors="replace"):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                worker.kill()
-                raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
-        return worker, log_path, log_file
+        return start_worker(QUEUE, env=bench_env(self.static_root), log_path=log_path), log_path
 
     def wait_fresh(self, thread_id: int, timeout: float = 90.0) -> float:
         """Seconds until the stored analysis has seen the thread's current data."""

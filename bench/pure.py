@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from bench.config import ROOT, bench_env
+from bench.config import run_python
 
 PURE_ANALYSIS_ROWS = """
 import json
@@ -21,15 +19,7 @@ class PureStep:
     def pure(self) -> None:
         """bench/bench_analysis.py's rows, from a fresh small process (its children's
         memory figures include their parent's high-water mark; see analysis_process_rss)."""
-        done = subprocess.run(
-            [sys.executable, "-c", PURE_ANALYSIS_ROWS],
-            cwd=ROOT,
-            env=bench_env(self.static_root),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_python(self.static_root, PURE_ANALYSIS_ROWS)
         if done.returncode != 0:
             raise RuntimeError(f"bench_analysis.run() failed:\n{done.stderr[-2000:]}")
         for row in json.loads(done.stdout.strip().splitlines()[-1]):

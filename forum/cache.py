@@ -22,11 +22,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import redis
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
 log = logging.getLogger(__name__)
@@ -85,12 +84,17 @@ class ResilientRedisCache(RedisCache):
     breaker = REDIS_BREAKER
 
     def _guarded(
-        self, operation: str, fallback: object, method: Callable[..., object], *args: Any
+        self,
+        operation: str,
+        fallback: object,
+        method: Callable[..., object],
+        *args: object,
+        **kwargs: object,
     ) -> Any:  # noqa: ANN401 -- whatever the wrapped cache method returns
         if not self.breaker.allow():
             return fallback
         try:
-            result = method(self, *args)
+            result = method(self, *args, **kwargs)
         except redis.RedisError as exc:
             self.breaker.failed()
             now = time.monotonic()
@@ -103,53 +107,38 @@ class ResilientRedisCache(RedisCache):
         self.breaker.succeeded()
         return result
 
+    # What each call answers while Redis is away: a miss, a dropped write, "not there".
+
     def get(self, key: str, default: object = None, version: int | None = None) -> Any:  # noqa: ANN401
         return self._guarded("get", default, RedisCache.get, key, default, version)
 
-    def get_many(self, keys: Iterable[str], version: int | None = None) -> Any:  # noqa: ANN401
-        return self._guarded("get_many", {}, RedisCache.get_many, keys, version)
+    def get_many(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("get_many", {}, RedisCache.get_many, *args, **kwargs)
 
-    def has_key(self, key: str, version: int | None = None) -> Any:  # noqa: ANN401
-        return self._guarded("has_key", False, RedisCache.has_key, key, version)
+    def has_key(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("has_key", False, RedisCache.has_key, *args, **kwargs)
 
-    def set(
-        self,
-        key: str,
-        value: object,
-        timeout: object = DEFAULT_TIMEOUT,
-        version: int | None = None,
-    ) -> Any:  # noqa: ANN401
-        return self._guarded("set", None, RedisCache.set, key, value, timeout, version)
+    def set(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("set", None, RedisCache.set, *args, **kwargs)
 
-    def set_many(
-        self,
-        data: dict,
-        timeout: object = DEFAULT_TIMEOUT,
-        version: int | None = None,
-    ) -> Any:  # noqa: ANN401
-        return self._guarded("set_many", list(data), RedisCache.set_many, data, timeout, version)
+    def set_many(self, data: dict, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("set_many", list(data), RedisCache.set_many, data, *args, **kwargs)
 
-    def add(
-        self,
-        key: str,
-        value: object,
-        timeout: object = DEFAULT_TIMEOUT,
-        version: int | None = None,
-    ) -> Any:  # noqa: ANN401
+    def add(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
         # "Added" when Redis is away: callers that coalesce work go ahead and do it.
-        return self._guarded("add", True, RedisCache.add, key, value, timeout, version)
+        return self._guarded("add", True, RedisCache.add, *args, **kwargs)
 
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> Any:  # noqa: ANN401
         return self._guarded("incr", delta, RedisCache.incr, key, delta, version)
 
-    def touch(self, key: str, timeout: object = DEFAULT_TIMEOUT, version: int | None = None) -> Any:  # noqa: ANN401
-        return self._guarded("touch", False, RedisCache.touch, key, timeout, version)
+    def touch(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("touch", False, RedisCache.touch, *args, **kwargs)
 
-    def delete(self, key: str, version: int | None = None) -> Any:  # noqa: ANN401
-        return self._guarded("delete", False, RedisCache.delete, key, version)
+    def delete(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("delete", False, RedisCache.delete, *args, **kwargs)
 
-    def delete_many(self, keys: Iterable[str], version: int | None = None) -> Any:  # noqa: ANN401
-        return self._guarded("delete_many", None, RedisCache.delete_many, keys, version)
+    def delete_many(self, *args: object, **kwargs: object) -> Any:  # noqa: ANN401
+        return self._guarded("delete_many", None, RedisCache.delete_many, *args, **kwargs)
 
     def count(self, key: str, delta: int, timeout: int, version: int | None = None) -> int | None:
         """Add `delta` to the counter `key` (created with expiry `timeout`) and return the

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from bench.worker import start_worker
+
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("CRUX_REQUIRE_SERVICES") == "1"
+# The first migration, 0001–0015 squashed: it seeds the moderators group and the tags.
+SQUASHED_MIGRATION = "0001_squashed_0015_notifications_watching_drafts"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -63,13 +67,10 @@ def _reseed():
     from django.apps import apps
     from django.db import connection
 
-    for name, function in (
-        ("0003_moderators_group", "create_group"),
-        ("0004_seed_argument_tags", "seed_tags"),
-    ):
-        module = importlib.import_module(f"threads.migrations.{name}")
+    module = importlib.import_module(f"threads.migrations.{SQUASHED_MIGRATION}")
+    for function in (module.create_group, module.seed_tags):
         with connection.schema_editor() as editor:
-            getattr(module, function)(apps, editor)
+            function(apps, editor)
 
 
 @pytest.fixture
@@ -112,6 +113,19 @@ def worker_database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{connection.settings_dict['NAME']}"
 
 
+def redis_cache(location: str) -> dict:
+    """CACHES for the production cache backend at `location`, with a key prefix of the
+    test's own and the short timeouts that make a dead Redis fail fast."""
+    return {
+        "default": {
+            "BACKEND": "forum.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings):
     """A real Celery worker process on Redis, consuming a queue of its own.
@@ -135,20 +149,13 @@ def celery_worker(transactional_db, settings):
     }
     log_path = ROOT / "var" / f"{queue}.log"
     log_path.parent.mkdir(exist_ok=True)
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", queue,
-         "--concurrency=1", "--pool=prefork", "--loglevel=INFO", "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = start_worker(queue, env=env, log_path=log_path)
     old = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     app.conf.broker_url = settings.REDIS_URL
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
-        _wait_for_worker(app, queue, proc, log_path)
         yield WorkerHandle(proc=proc, queue=queue, log_path=log_path, env=env)
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url = old
@@ -160,7 +167,6 @@ def celery_worker(transactional_db, settings):
                     p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        log.close()
         WorkerHandle.current_proc = None
 
 
@@ -179,38 +185,17 @@ class WorkerHandle:
 
     def restart(self, *, beat: bool = False) -> None:
         """Start a new worker on the same queue (with an embedded beat if asked)."""
-        from forum.celery import app
-
         self.restarts += 1
-        log = self.log_path.open("a")
         extra = ["-B", "--schedule", str(self.log_path.with_suffix(".beat"))] if beat else []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "forum", "worker", "-Q", self.queue,
-             "--concurrency=1", "--loglevel=INFO", "--without-heartbeat", "--without-mingle",
-             "--without-gossip", "-n", f"{self.queue}-{self.restarts}@%h", *extra],
-            cwd=ROOT, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        self.proc = start_worker(
+            self.queue,
+            env=self.env,
+            log_path=self.log_path,
+            name=f"{self.queue}-{self.restarts}",
+            extra=extra,
+            append=True,
+        )
         WorkerHandle.current_proc = self.proc
-        _wait_for_worker(app, self.queue, self.proc, self.log_path)
-
-
-def _wait_for_worker(app, queue, proc, log_path, timeout=60.0) -> None:
-    """Wait for this worker's own "ready" line (the log is shared by restarts)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"celery worker exited early:\n{log_path.read_text()[-3000:]}")
-        if log_path.read_text(errors="replace").count(" ready.") > _wait_for_worker.seen.get(
-            log_path, 0
-        ):
-            _wait_for_worker.seen[log_path] = log_path.read_text(errors="replace").count(" ready.")
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"celery worker not ready in {timeout}s:\n{log_path.read_text()[-3000:]}")
-
-
-_wait_for_worker.seen = {}
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
@@ -257,15 +242,25 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server):
-    """A fresh browser tab; `page.base_url` is the live server's address."""
-    context = chromium.new_context(base_url=live_server.url)
+@contextmanager
+def browser_tab(chromium, base_url: str, **options):
+    """A tab in a browser context of its own (`options`: a phone's viewport, no
+    JavaScript, ...), closed afterwards; `tab.base_url` is the server's address."""
+    context = chromium.new_context(base_url=base_url, **options)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
-    tab.base_url = live_server.url
-    yield tab
-    context.close()
+    tab.base_url = base_url
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab on the live server."""
+    with browser_tab(chromium, live_server.url) as tab:
+        yield tab
 
 
 def watch_for_problems(page) -> list[str]:

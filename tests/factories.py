@@ -1,13 +1,21 @@
-"""Building blocks for tests: users, threads and replies made through the real services."""
+"""Building blocks for tests: users, threads and replies made through the real services;
+import dumps parsed once per module."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from django.contrib.auth.models import Group
 
+from threads.importers import ParsedDebate, ParsedPost, load_dump
 from threads.models import Post, Role, Thread, User
 from threads.services import posting
+
+DEMO_DUMPS = Path(__file__).resolve().parents[1] / "threads" / "demo"  # the demo debates
+TEST_DUMPS = Path(__file__).resolve().parent / "importers" / "data"
 
 _counter = itertools.count(1)
 
@@ -45,6 +53,19 @@ def make_reply(
     return posting.reply(
         author=author or make_user(), parent=parent, body=body, role=role, quote=quote
     )
+
+
+PLANNING = "Prediction at scale forces planning, because the future depends on plans."
+
+
+def planning_debate() -> dict:
+    """Alice's thread "Do language models become agents?" with Bob's reply that
+    prediction forces planning (the point the similar-arguments list should find)."""
+    alice, bob = make_user("alice"), make_user("bob")
+    thread = make_thread(alice, title="Do language models become agents?")
+    root = opening_post(thread)
+    planning = make_reply(root, bob, body=PLANNING)
+    return {"thread": thread, "root": root, "planning": planning, "bob": bob}
 
 
 def make_big_thread(size: int, *, authors: int = 20, seed: int = 1) -> Thread:
@@ -97,3 +118,22 @@ def make_big_thread(size: int, *, authors: int = 20, seed: int = 1) -> Thread:
     Thread.objects.filter(pk=thread.pk).update(reply_count=size - 1, participant_count=authors)
     thread.refresh_from_db()
     return thread
+
+
+# --- Parsed import dumps -------------------------------------------------------------------
+
+
+def dump_fixture(name: str, path: Path) -> Callable[[], ParsedDebate]:
+    """A module-scoped fixture called `name`: the dump at `path`, parsed once."""
+
+    def parsed() -> ParsedDebate:
+        return load_dump(path)
+
+    return pytest.fixture(scope="module", name=name)(parsed)
+
+
+def post_starting(debate: ParsedDebate, text: str) -> ParsedPost:
+    """The one parsed post whose body starts with `text`."""
+    matches = [p for p in debate.posts if p.body.startswith(text)]
+    assert len(matches) == 1, f"{len(matches)} posts start with {text!r}"
+    return matches[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT, browser_login
+from tests.conftest import ROOT, browser_login, browser_tab
 from tests.factories import make_reply, make_thread, make_user, opening_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,22 +30,15 @@ RUN_AXE = """async () => {
 @pytest.fixture
 def tab(chromium, live_server):
     """A tab whose page CSP does not refuse the test's injected axe script."""
-    context = chromium.new_context(base_url=live_server.url, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browser_tab(chromium, live_server.url, bypass_csp=True) as page:
+        yield page
 
 
 @pytest.fixture
 def phone(chromium, live_server):
-    context = chromium.new_context(
-        base_url=live_server.url, viewport=PHONE, has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    options = {"viewport": PHONE, "has_touch": True, "is_mobile": True}
+    with browser_tab(chromium, live_server.url, **options) as page:
+        yield page
 
 
 @pytest.fixture

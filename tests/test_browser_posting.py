@@ -10,27 +10,22 @@ import re
 import pytest
 
 from tests.conftest import browser_login, watch_for_problems
-from tests.factories import make_reply, make_thread, make_user, opening_post
+from tests.factories import make_reply, make_user, planning_debate
 from threads.models import ModAction, Thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PLANNING = "Prediction at scale forces planning, because the future depends on plans."
-
 
 @pytest.fixture
 def debate(db, no_rate_limits):
-    alice, bob = make_user("alice"), make_user("bob")
-    thread = make_thread(alice, title="Do language models become agents?")
-    root = opening_post(thread)
-    planning = make_reply(root, bob, body=PLANNING)
+    debate = planning_debate()
     maths = make_reply(
-        root,
+        debate["root"],
         make_user("carol"),
         body="Let $p(x) = \\frac{1}{2}$ hold.[^1]\n\n$$\n\\sum_i x_i^2\n$$\n\n[^1]: A note.",
         role="support",
     )
-    return {"thread": thread, "root": root, "planning": planning, "maths": maths}
+    return {**debate, "maths": maths}
 
 
 def test_maths_is_typeset_by_katex_without_breaking_the_csp_and_keeps_its_source(page, debate):

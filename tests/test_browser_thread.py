@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import browser_login, watch_for_problems
+from tests.conftest import browser_login, browser_tab, watch_for_problems
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, Thread
 
@@ -123,10 +123,7 @@ def test_sign_up_start_a_thread_reply_with_a_quote_vote_collapse_and_edit(page):
 
 
 def test_without_javascript_replying_voting_and_editing_work_as_plain_forms(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with browser_tab(chromium, live_server.url, java_script_enabled=False) as page:
         make_user("erin")
         thread = make_thread(make_user("alice"), title="Plain forms")
         bob_post = make_reply(opening_post(thread), make_user("bob"), body=BOB_SAYS)
@@ -169,5 +166,3 @@ def test_without_javascript_replying_voting_and_editing_work_as_plain_forms(chro
         page.wait_for_load_state()
         assert "Does it, really?" in page.locator(f"#post-main-{reply.pk}").inner_text()
         assert Post.objects.get(pk=reply.pk).revisions.count() == 1
-    finally:
-        context.close()

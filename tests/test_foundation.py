@@ -13,7 +13,7 @@ import yaml
 from django.db import connection, transaction
 from django.test import override_settings
 
-from tests.conftest import wait_until
+from tests.conftest import redis_cache, wait_until
 from tests.factories import make_reply, make_thread, opening_post
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,13 +146,7 @@ def test_a_real_worker_analyses_a_thread_end_to_end(celery_worker):
     assert "analyze_thread" in celery_worker.log()
 
 
-DEAD_REDIS_CACHE = {
-    "default": {
-        "BACKEND": "forum.cache.ResilientRedisCache",
-        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on port 9
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-}
+DEAD_REDIS_CACHE = redis_cache("redis://127.0.0.1:9/0")  # nothing listens on port 9
 
 
 @pytest.mark.django_db

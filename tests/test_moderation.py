@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.models import AppendOnlyError, Ban, ModAction, Post, PostTag, Report, Role, Tag, Vote
+from threads.models import Ban, ModAction, Post, PostTag, Report, Role, Tag, Vote
 from threads.services import limits, moderation, posting, voting
 from threads.services import tags as taxonomy
 
@@ -497,17 +497,8 @@ def test_retiring_keeps_the_tag_on_its_posts(moderator, reply):
 # --- The log itself -----------------------------------------------------------------------
 
 
-def test_the_log_refuses_changes_and_deletions_in_the_app(moderator, reply):
-    moderation.remove_post(moderator=moderator, post=reply, reason="spam")
-    entry = ModAction.objects.get()
-    entry.reason = "nothing to see"
-    with pytest.raises(AppendOnlyError):
-        entry.save()
-    with pytest.raises(AppendOnlyError):
-        entry.delete()
-    with pytest.raises(AppendOnlyError):
-        ModAction.objects.all().delete()
-    assert ModAction.objects.get().reason == "spam"
+# The app's refusals (save, delete, update, bulk) are in
+# tests/security/test_security_deploy.py; here, the database's own.
 
 
 @pytest.mark.postgres

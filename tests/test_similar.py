@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_reply, make_thread, make_user, opening_post
+from tests.factories import (
+    PLANNING,
+    make_reply,
+    make_thread,
+    make_user,
+    opening_post,
+    planning_debate,
+)
 from threads import similar as similar_rooms
 from threads.analysis.similar import Candidate, build_index, excerpt, recall_at, similar, stem
 from threads.services import moderation
@@ -16,7 +23,6 @@ from threads.services import moderation
 PARAPHRASES = Path(__file__).parent / "data" / "paraphrases.json"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-PLANNING = "Prediction at scale forces planning, because the future depends on plans."
 COMPUTE = "Compute governance works because chips are physical and shipments can be tracked."
 WEATHER = "The weather in Lisbon was lovely for the whole of the conference week."
 
@@ -89,12 +95,9 @@ def test_labelled_paraphrases_are_found_in_the_top_three():
 
 @pytest.fixture
 def debate(db, no_rate_limits):
-    alice, bob = make_user("alice"), make_user("bob")
-    thread = make_thread(alice, title="Do language models become agents?")
-    root = opening_post(thread)
-    planning = make_reply(root, bob, body=PLANNING)
-    compute = make_reply(root, make_user("carol"), body=COMPUTE)
-    return {"thread": thread, "root": root, "planning": planning, "compute": compute, "bob": bob}
+    debate = planning_debate()
+    compute = make_reply(debate["root"], make_user("carol"), body=COMPUTE)
+    return {**debate, "compute": compute}
 
 
 def test_similar_json_lists_the_thread_post_that_makes_the_point(client, debate):

@@ -290,18 +290,11 @@ def _map_notes(map_json: Mapping[str, Any]) -> dict[str, str]:
     return notes
 
 
-def panel_data(  # noqa: C901 - one pass over the map, each list in turn
-    map_json: Mapping[str, Any],
-    summary_json: Mapping[str, Any],
-    *,
-    root: int,
-    posts: Iterable[tuple],
-) -> dict[str, Any]:
-    """Everything the panel shows, as JSON-ready data. `posts` yields (id, author,
-    plain text, removed[, placeholder]) for the thread's posts; only the cited ones
-    are kept. A placeholder (the importer's stand-in opening post) is never cited."""
-    argument_map = argument_map_layout(map_json, root)
-    wanted = _cited_posts(map_json, summary_json) | {n["post"] for n in argument_map["nodes"]}
+def _post_meta(
+    posts: Iterable[tuple], wanted: set[int]
+) -> tuple[dict[int, dict[str, str]], set[int]]:
+    """Author, excerpt and label of each wanted post, and the ids of the placeholders
+    (`posts` yields (id, author, plain text, removed[, placeholder]))."""
     meta: dict[int, dict[str, str]] = {}
     placeholders: set[int] = set()
     for post_id, author, text, removed, *rest in posts:
@@ -319,60 +312,88 @@ def panel_data(  # noqa: C901 - one pass over the map, each list in turn
                 "excerpt": shorten(text, 160, placeholder=" …"),
                 "label": first_words(text) or "(no text)",
             }
+    return meta, placeholders
 
-    def citable(item: Mapping[str, Any]) -> bool:
-        return item["post"] not in placeholders
 
-    def cite(item: Mapping[str, Any]) -> dict[str, Any]:
-        cited = {**item, **meta.get(item["post"], {"author": "", "excerpt": ""})}
+class _Citations:
+    """Items of the map and summary that point at a post, with that post's author and
+    excerpt added; a placeholder is never cited."""
+
+    def __init__(self, meta: dict[int, dict[str, str]], placeholders: set[int]) -> None:
+        self.meta = meta
+        self.placeholders = placeholders
+
+    def citable(self, item: Mapping[str, Any]) -> bool:
+        return item["post"] not in self.placeholders
+
+    def cite(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        cited = {**item, **self.meta.get(item["post"], {"author": "", "excerpt": ""})}
         if "kind" in item:
             cited["label"] = OPEN_LABELS.get(item["kind"], "Open")
         return cited
 
-    def cite_all(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [cite(item) for item in items if citable(item)]
+    def cite_all(self, items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [self.cite(item) for item in items if self.citable(item)]
 
+    def cite_shares(
+        self, items: Iterable[Mapping[str, Any]], shares: Iterable[float | None]
+    ) -> list[dict[str, Any]]:
+        """The citable items with their agreement shares as percentages."""
+        return [
+            {**self.cite(item), "agree": _percent(share)}
+            for item, share in zip(items, shares, strict=False)
+            if self.citable(item)
+        ]
+
+
+def _groups(
+    map_json: Mapping[str, Any], summary_json: Mapping[str, Any], cites: _Citations
+) -> list[dict[str, Any]]:
+    """The opinion groups: size, share, colour, representative posts, summary lines."""
     participants = map_json["participants"]
     camps = {
-        camp["group"]: [
-            {**cite(sentence), "agree": _percent(share)}
-            for sentence, share in zip(camp["sentences"], camp["agree_shares"], strict=False)
-            if citable(sentence)
-        ]
+        camp["group"]: cites.cite_shares(camp["sentences"], camp["agree_shares"])
         for camp in summary_json.get("groups", [])
     }
-    groups = [
+    return [
         {
             "id": group["id"],
             "size": group["size"],
             "share": _percent(group["size"] / max(1, participants)),
             "stability": _percent(group.get("stability")),
             "colour": GROUP_COLOURS[number % len(GROUP_COLOURS)],
-            "representative": [
-                {**cite(rep), "agree": _percent(rep["agree_share"])}
-                for rep in group["representative"]
-                if citable(rep)
-            ],
+            "representative": cites.cite_shares(
+                group["representative"], [rep["agree_share"] for rep in group["representative"]]
+            ),
             "sentences": camps.get(group["id"], []),
         }
         for number, group in enumerate(map_json["groups"])
     ]
-    colour = {group["id"]: group["colour"] for group in groups}
+
+
+def _cruxes(
+    map_json: Mapping[str, Any],
+    summary_json: Mapping[str, Any],
+    cites: _Citations,
+    colour: Mapping[int, str],
+) -> list[dict[str, Any]]:
+    """The first cruxes, each with the summary's words on it (its best support and
+    rebuttal) and per-group agreement bars."""
+
+    def cited_side(side: Mapping[str, Any] | None) -> Mapping[str, Any] | bool | None:
+        return side and cites.citable(side) and cites.cite(side)
+
     told = {c["post"]: c for c in summary_json.get("cruxes", [])}
     cruxes = []
-    for crux in [c for c in map_json["cruxes"] if citable(c)][:MAX_LISTED]:
+    for crux in [c for c in map_json["cruxes"] if cites.citable(c)][:MAX_LISTED]:
         summary = told.get(crux["post"], {})
-        cited = cite(crux)
+        cited = cites.cite(crux)
         cruxes.append(
             {
                 **cited,
                 "text": summary.get("text") or cited["excerpt"],
-                "support": summary.get("support")
-                and citable(summary["support"])
-                and cite(summary["support"]),
-                "rebuttal": summary.get("rebuttal")
-                and citable(summary["rebuttal"])
-                and cite(summary["rebuttal"]),
+                "support": cited_side(summary.get("support")),
+                "rebuttal": cited_side(summary.get("rebuttal")),
                 # Per-group agreement bars: the share of each group's members who took a
                 # side on the post and agreed.
                 "by_group": [
@@ -381,29 +402,56 @@ def panel_data(  # noqa: C901 - one pass over the map, each list in turn
                 ],
             }
         )
+    return cruxes
+
+
+def _markers(
+    cruxes: list[dict], consensus: list[dict], open_items: list[dict], valued: list[dict]
+) -> str:
+    """The thread page's badges, as JSON: post id -> what the panel says of the post, in
+    the panel's order (crux, common ground, the open item's kind, valued across groups)."""
+    badged = [(item, "crux") for item in cruxes]
+    badged += [(item, "common ground") for item in consensus]
+    badged += [(item, MARKERS.get(item["kind"], "open")) for item in open_items]
+    badged += [(item, "valued across groups") for item in valued]
+    markers: dict[str, list[str]] = {}
+    for item, badge in badged:
+        markers.setdefault(str(item["post"]), []).append(badge)
+    return json.dumps(markers, separators=(",", ":"))
+
+
+def panel_data(
+    map_json: Mapping[str, Any],
+    summary_json: Mapping[str, Any],
+    *,
+    root: int,
+    posts: Iterable[tuple],
+) -> dict[str, Any]:
+    """Everything the panel shows, as JSON-ready data. `posts` yields (id, author,
+    plain text, removed[, placeholder]) for the thread's posts; only the cited ones
+    are kept. A placeholder (the importer's stand-in opening post) is never cited.
+
+    Steps: lay out the argument map → the cited posts' authors and excerpts → the
+    groups → the cruxes → common ground, open items, posts valued across groups → the
+    badges for the thread page."""
+    argument_map = argument_map_layout(map_json, root)
+    wanted = _cited_posts(map_json, summary_json) | {n["post"] for n in argument_map["nodes"]}
+    meta, placeholders = _post_meta(posts, wanted)
+    cites = _Citations(meta, placeholders)
+    groups = _groups(map_json, summary_json, cites)
+    cruxes = _cruxes(map_json, summary_json, cites, {g["id"]: g["colour"] for g in groups})
     consensus = [
-        {**cite(c), "supporters": len(c.get("supporters", ()))}
+        {**cites.cite(c), "supporters": len(c.get("supporters", ()))}
         for c in map_json["consensus"][:MAX_LISTED]
-        if citable(c)
+        if cites.citable(c)
     ]
     bridging = map_json.get("bridging", [])
-    valued = [b for b in bridging if b["valued_across_groups"] and citable(b)]
-    markers: dict[str, list[str]] = {}
-    for crux in cruxes:
-        markers.setdefault(str(crux["post"]), []).append("crux")
-    for item in consensus:
-        markers.setdefault(str(item["post"]), []).append("common ground")
-    for item in map_json["open"]:
-        # The opening post is what the debate is about, not an objection to anything.
-        if item["post"] == root:
-            continue
-        if citable(item):
-            markers.setdefault(str(item["post"]), []).append(MARKERS.get(item["kind"], "open"))
-    for item in valued[:MAX_LISTED]:
-        markers.setdefault(str(item["post"]), []).append("valued across groups")
+    valued = [b for b in bridging if b["valued_across_groups"] and cites.citable(b)]
+    # The opening post is what the debate is about, not an objection to anything.
+    open_marked = [i for i in map_json["open"] if i["post"] != root and cites.citable(i)]
     evidence = map_json.get("evidence", {})
     return {
-        "participants": participants,
+        "participants": map_json["participants"],
         "single_group_reason": map_json.get("single_group_reason"),
         "notes": _map_notes(map_json),
         "evidence": {
@@ -413,19 +461,20 @@ def panel_data(  # noqa: C901 - one pass over the map, each list in turn
         },
         "summary_status": summary_json.get("status"),
         "summary_reason": summary_json.get("reason"),
-        "brief": cite_all(summary_json.get("brief", [])),
+        "brief": cites.cite_all(summary_json.get("brief", [])),
         "groups": groups,
         "cruxes": cruxes,
-        "common_ground": cite_all(summary_json.get("common_ground", [])),
+        "common_ground": cites.cite_all(summary_json.get("common_ground", [])),
         "consensus": consensus,
-        "open": cite_all(summary_json.get("open", [])) or cite_all(map_json["open"][:MAX_OPEN]),
-        "valued": [cite(b) for b in valued[:MAX_LISTED]],
+        "open": cites.cite_all(summary_json.get("open", []))
+        or cites.cite_all(map_json["open"][:MAX_OPEN]),
+        "valued": [cites.cite(b) for b in valued[:MAX_LISTED]],
         # For the thread page's "Bridging" sort (only present with 2+ groups).
-        "bridging_scores": {str(b["post"]): b["score"] for b in bridging if citable(b)},
+        "bridging_scores": {str(b["post"]): b["score"] for b in bridging if cites.citable(b)},
         "argument_map": {
             **argument_map,
             "nodes": [{**node, **meta.get(node["post"], {})} for node in argument_map["nodes"]],
         },
         "scatter": scatter_layout(map_json),
-        "markers_json": json.dumps(markers, separators=(",", ":")),
+        "markers_json": _markers(cruxes, consensus, open_marked, valued[:MAX_LISTED]),
     }

@@ -2,8 +2,8 @@
 
 On PostgreSQL: full-text search (English stemming), ranked with ts_rank and excerpted
 with ts_headline. The expressions here are the ones the GIN indexes of migration
-0005_search_indexes are built on, so the planner can use them. On SQLite (the laptop
-default): a plain case-insensitive substring match, newest first.
+0001 (once 0005_search_indexes) are built on, so the planner can use them. On SQLite (the
+laptop default): a plain case-insensitive substring match, newest first.
 
 Highlighting never trusts the database's markup: ts_headline wraps matches in random
 markers that user text cannot contain (a new pair per search), the text is split on
@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -102,6 +103,27 @@ class Markers:
         return segments
 
 
+def _ranked(
+    rows: QuerySet, field: str, terms: list[Term], markers: Markers, **options: Any
+) -> QuerySet:
+    """The rows whose `field` matches the terms, annotated with their `rank` and their
+    `headline` (the field excerpted between the markers; `options` tune the excerpt)."""
+    ts_query = _ts_query(terms)
+    vector = SearchVector(field, config=CONFIG)  # = post_vector() / title_vector()
+    return rows.annotate(
+        search=vector,
+        rank=SearchRank(vector, ts_query),
+        headline=SearchHeadline(
+            field,
+            ts_query,
+            config=CONFIG,
+            start_sel=markers.start,
+            stop_sel=markers.stop,
+            **options,
+        ),
+    ).filter(search=ts_query)
+
+
 def search_threads(query: str, *, limit: int = 10) -> list[tuple[Thread, list[Segment]]]:
     """Threads whose title matches, best first, each with its highlighted title."""
     terms = parse_terms(query)
@@ -110,23 +132,8 @@ def search_threads(query: str, *, limit: int = 10) -> list[tuple[Thread, list[Se
     threads = Thread.objects.select_related("author")
     if full_text_available():
         markers = Markers()
-        ts_query = _ts_query(terms)
-        found = (
-            threads.annotate(
-                search=title_vector(),
-                rank=SearchRank(title_vector(), ts_query),
-                headline=SearchHeadline(
-                    "title",
-                    ts_query,
-                    config=CONFIG,
-                    start_sel=markers.start,
-                    stop_sel=markers.stop,
-                    highlight_all=True,
-                ),
-            )
-            .filter(search=ts_query)
-            .order_by("-rank", "-last_activity", "-pk")[:limit]
-        )
+        found = _ranked(threads, "title", terms, markers, highlight_all=True)
+        found = found.order_by("-rank", "-last_activity", "-pk")[:limit]
         return [(thread, markers.split(thread.headline)) for thread in found]
     found = threads.filter(_any_icontains("title", terms)).order_by("-last_activity", "-pk")
     return [(thread, highlight_plain(thread.title, terms)) for thread in found[:limit]]
@@ -144,24 +151,8 @@ def search_posts(query: str) -> tuple[QuerySet[Post], Markers | None]:
         return posts.none(), None
     if full_text_available():
         markers = Markers()
-        ts_query = _ts_query(terms)
-        found = (
-            posts.annotate(
-                search=post_vector(),
-                rank=SearchRank(post_vector(), ts_query),
-                headline=SearchHeadline(
-                    "body",
-                    ts_query,
-                    config=CONFIG,
-                    start_sel=markers.start,
-                    stop_sel=markers.stop,
-                    max_words=45,
-                    min_words=20,
-                ),
-            )
-            .filter(search=ts_query)
-            .order_by("-rank", "-created", "-pk")
-        )
+        found = _ranked(posts, "body", terms, markers, max_words=45, min_words=20)
+        found = found.order_by("-rank", "-created", "-pk")
         return found, markers
     return posts.filter(_any_icontains("body", terms)).order_by("-created", "-pk"), None
 

@@ -143,35 +143,32 @@
 
   // --- Event wiring (delegated, so fragments swapped in by htmx work too) -----------------
 
+  function dismissSlot(control, event) {
+    const slot = document.getElementById(control.dataset.dismiss);
+    if (slot) {
+      event.preventDefault();
+      slot.replaceChildren();
+    }
+  }
+
+  // What a click on each kind of control does: the first kind, in this order, with a
+  // control around the click's target handles it, and no other.
+  const CLICKS = [
+    [".collapse-toggle", toggleCollapse],
+    [".quote-button", quoteIntoReply],
+    [".quote-similar", quoteSimilarPost],
+    [".quote-link", (link, event) => showQuote(link) && event.preventDefault()],
+    ["[data-dismiss]", dismissSlot],
+  ];
+
   document.addEventListener("click", function (event) {
     const target = event.target;
     if (!(target instanceof Element)) return;
-    const toggle = target.closest(".collapse-toggle");
-    if (toggle) {
-      toggleCollapse(toggle);
-      return;
-    }
-    const quoteButton = target.closest(".quote-button");
-    if (quoteButton) {
-      quoteIntoReply(quoteButton);
-      return;
-    }
-    const quoteSimilar = target.closest(".quote-similar");
-    if (quoteSimilar) {
-      quoteSimilarPost(quoteSimilar);
-      return;
-    }
-    const quoteLink = target.closest(".quote-link");
-    if (quoteLink) {
-      if (showQuote(quoteLink)) event.preventDefault();
-      return;
-    }
-    const dismiss = target.closest("[data-dismiss]");
-    if (dismiss) {
-      const slot = document.getElementById(dismiss.dataset.dismiss);
-      if (slot) {
-        event.preventDefault();
-        slot.replaceChildren();
+    for (const [selector, handle] of CLICKS) {
+      const control = target.closest(selector);
+      if (control) {
+        handle(control, event);
+        return;
       }
     }
   });

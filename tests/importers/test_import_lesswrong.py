@@ -1,28 +1,9 @@
 """The two LessWrong samples, with replies whose parents were checked by reading the files."""
 
-from pathlib import Path
+from tests.factories import DEMO_DUMPS, dump_fixture, post_starting
 
-import pytest
-
-from threads.importers import load_dump
-
-SAMPLES = Path(__file__).resolve().parents[2] / "threads" / "demo"  # the demo debates
-
-
-@pytest.fixture(scope="module")
-def predictor():
-    return load_dump(SAMPLES / "lesswrong-predictor-vs-agent.txt")
-
-
-@pytest.fixture(scope="module")
-def shoggoth():
-    return load_dump(SAMPLES / "lesswrong-shoggoth-agency.txt")
-
-
-def _post_starting(debate, text):
-    matches = [p for p in debate.posts if p.body.startswith(text)]
-    assert len(matches) == 1, f"{len(matches)} posts start with {text!r}"
-    return matches[0]
+predictor = dump_fixture("predictor", DEMO_DUMPS / "lesswrong-predictor-vs-agent.txt")
+shoggoth = dump_fixture("shoggoth", DEMO_DUMPS / "lesswrong-shoggoth-agency.txt")
 
 
 def _occurrences(debate, text):
@@ -50,16 +31,16 @@ def test_predictor_opens_with_the_quoted_post_excerpt(predictor):
 
 
 def test_predictor_question_and_its_rebuttal(predictor):
-    question = _post_starting(predictor, "Is there anyone who significantly disputes this?")
+    question = post_starting(predictor, "Is there anyone who significantly disputes this?")
     assert question.parent_key is None
     assert question.role == "question"
-    rebuttal = _post_starting(predictor, "I dispute this.")
+    rebuttal = post_starting(predictor, "I dispute this.")
     assert rebuttal.parent_key == question.key
     assert rebuttal.role == "rebuttal"
 
 
 def test_predictor_quote_of_the_post_excerpt(predictor):
-    reply = _post_starting(predictor, "I think at least this part is probably false!")
+    reply = post_starting(predictor, "I think at least this part is probably false!")
     assert reply.parent_key is None
     assert reply.quote == (
         "training on a purely predictive loss should, even in the limit, give you a predictor, "
@@ -114,7 +95,7 @@ def test_shoggoth_has_a_placeholder_opening_post(shoggoth):
 
 
 def test_shoggoth_reply_to_the_first_comment(shoggoth):
-    reply = _post_starting(shoggoth, "Yes, I think it is fair to say that I meant the Shoggoth")
+    reply = post_starting(shoggoth, "Yes, I think it is fair to say that I meant the Shoggoth")
     assert reply.quote.startswith("Which part of LLM? Shoggoth or simulacra?")
     assert shoggoth.parent_of(reply).body.startswith("Yes, I totally can imagine simulacra")
     # The second passage it answers stays in the same reply, as a quotation.
@@ -123,13 +104,13 @@ def test_shoggoth_reply_to_the_first_comment(shoggoth):
 
 
 def test_shoggoth_reply_to_a_reply(shoggoth):
-    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    reply = post_starting(shoggoth, "Yeah, I realize that the whole")
     assert reply.quote == "I\u2019m a little wary of that dichotomy utilized in a load-bearing way"
     assert shoggoth.parent_of(reply).body.startswith("Yes, I think it is fair to say")
 
 
 def test_shoggoth_point_by_point_reply_is_one_comment(shoggoth):
-    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    reply = post_starting(shoggoth, "Yeah, I realize that the whole")
     assert reply.quote.startswith("I’m a little wary of that dichotomy")
     assert shoggoth.parent_of(reply).body.startswith("Yes, I think it is fair")
     for passage in (
@@ -143,7 +124,7 @@ def test_shoggoth_point_by_point_reply_is_one_comment(shoggoth):
 
 
 def test_shoggoth_line_repeated_once_inside_the_first_rendering_is_a_quote(shoggoth):
-    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    reply = post_starting(shoggoth, "Yeah, I realize that the whole")
     at = reply.body.index("> Since the world-model-consultation is only selected")
     assert reply.body.index("I would argue that in the LLM case") > at
 
@@ -152,7 +133,7 @@ def test_shoggoth_agree_shown_only_by_the_second_rendering_answers_the_omitted_q
     # Line 65 follows the copy of line 35; the first rendering continues with line 36,
     # a quotation the second rendering leaves out, so "Agree." answers it, last in the
     # point-by-point reply.
-    reply = _post_starting(shoggoth, "Yeah, I realize that the whole")
+    reply = post_starting(shoggoth, "Yeah, I realize that the whole")
     assert reply.body.endswith(
         "> Input-output type signatures do not tell us much about the "
         "simplicity or complexity of calculations within. “It’s just "

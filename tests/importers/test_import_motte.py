@@ -1,23 +1,8 @@
 """The Motte sample, with replies whose parents were checked by reading the file."""
 
-from pathlib import Path
+from tests.factories import DEMO_DUMPS, dump_fixture, post_starting
 
-import pytest
-
-from threads.importers import load_dump
-
-SAMPLES = Path(__file__).resolve().parents[2] / "threads" / "demo"  # the demo debates
-
-
-@pytest.fixture(scope="module")
-def debate():
-    return load_dump(SAMPLES / "motte-ai-scientist.txt")
-
-
-def _post_starting(debate, text):
-    matches = [p for p in debate.posts if p.body.startswith(text)]
-    assert len(matches) == 1, f"{len(matches)} posts start with {text!r}"
-    return matches[0]
+debate = dump_fixture("debate", DEMO_DUMPS / "motte-ai-scientist.txt")
 
 
 def _parent_body(debate, post):
@@ -48,13 +33,13 @@ def test_report_numbers(debate):
 
 
 def test_whole_paragraph_quote_is_a_reply_not_a_duplicate(debate):
-    reply = _post_starting(debate, "Zvi is very Jewish; it's far more obvious")
+    reply = post_starting(debate, "Zvi is very Jewish; it's far more obvious")
     assert reply.quote.startswith("It's Japanese. It means 'fish'")
     assert _parent_body(debate, reply).startswith("Its name is Sakana AI.")
 
 
 def test_fragment_quote_attaches_to_the_comment_it_was_cut_from(debate):
-    reply = _post_starting(debate, "Being a Jew is not an excuse")
+    reply = post_starting(debate, "Being a Jew is not an excuse")
     assert reply.quote == "Zvi is very Jewish;"
     assert _parent_body(debate, reply).startswith("Zvi is very Jewish; it's far more obvious")
 
@@ -66,7 +51,7 @@ def test_rebuttal_of_the_first_comment(debate):
 
 
 def test_quote_with_the_quoters_own_full_stop_is_matched_without_it(debate):
-    reply = _post_starting(debate, "Yes, absolutely correct.")
+    reply = post_starting(debate, "Yes, absolutely correct.")
     # The second passage it answers, quoted with the quoter's own full stop, stays in
     # the same reply (one reply answering two passages of its parent in turn).
     assert (
@@ -77,7 +62,7 @@ def test_quote_with_the_quoters_own_full_stop_is_matched_without_it(debate):
 
 
 def test_quote_spanning_three_paragraphs(debate):
-    reply = _post_starting(debate, "Sorry, I think I might have misunderstood")
+    reply = post_starting(debate, "Sorry, I think I might have misunderstood")
     assert reply.quote.startswith("It's interesting but I absolutely think he's gesturing at")
     assert reply.quote.endswith("because if he doesn't believe this, why worry?")
     assert reply.quote.count("\n\n") == 2
@@ -85,7 +70,7 @@ def test_quote_spanning_three_paragraphs(debate):
 
 
 def test_quotation_led_into_by_the_previous_sentence_stays_in_its_comment(debate):
-    post = _post_starting(debate, "Though cogently written")
+    post = post_starting(debate, "Though cogently written")
     assert "he's gesturing at\n\nThe idea that an LLM is spontaneously" in post.body
     assert "because if he doesn't believe this, why worry?" in post.body
 
@@ -98,12 +83,12 @@ def test_shortened_quote_matches_its_first_part_and_keeps_the_rest(debate):
 
 
 def test_agreement_opener_starts_a_reply(debate):
-    reply = _post_starting(debate, "Well put.")
+    reply = post_starting(debate, "Well put.")
     assert reply.role == "support"
     assert _parent_body(debate, reply).startswith('The term "instrumental convergence"')
 
 
 def test_granting_one_passage_and_rebutting_the_next_is_a_rebuttal(debate):
-    reply = _post_starting(debate, "Yes, absolutely correct.")
+    reply = post_starting(debate, "Yes, absolutely correct.")
     assert reply.role == "rebuttal"  # "…this is where everything starts to go off the rails"
     assert reply.quote.startswith("To more directly respond to this sentence")

@@ -1,29 +1,11 @@
 """Dumps of the two kinds written for these tests (different text from the samples), to
 show the importer follows the kind's rules rather than the three sample files."""
 
-from pathlib import Path
+from tests.factories import TEST_DUMPS, dump_fixture, post_starting
+from threads.importers import detect_format, parse_dump
 
-import pytest
-
-from threads.importers import detect_format, load_dump, parse_dump
-
-DATA = Path(__file__).parent / "data"
-
-
-def _post_starting(debate, text):
-    matches = [p for p in debate.posts if p.body.startswith(text)]
-    assert len(matches) == 1, f"{len(matches)} posts start with {text!r}"
-    return matches[0]
-
-
-@pytest.fixture(scope="module")
-def motte():
-    return load_dump(DATA / "synthetic-motte-compute.txt")
-
-
-@pytest.fixture(scope="module")
-def lesswrong():
-    return load_dump(DATA / "synthetic-lesswrong-evals.txt")
+motte = dump_fixture("motte", TEST_DUMPS / "synthetic-motte-compute.txt")
+lesswrong = dump_fixture("lesswrong", TEST_DUMPS / "synthetic-lesswrong-evals.txt")
 
 
 # --- Motte kind ----------------------------------------------------------------------------
@@ -42,7 +24,7 @@ def test_motte_kind_report(motte):
 
 
 def test_motte_kind_markdown_quote_line(motte):
-    question = _post_starting(motte, "Couldn't they measure dataset size")
+    question = post_starting(motte, "Couldn't they measure dataset size")
     assert question.quote == (
         "Compute is the only thing regulators can actually measure before a model exists."
     )
@@ -51,19 +33,19 @@ def test_motte_kind_markdown_quote_line(motte):
 
 
 def test_motte_kind_whole_paragraph_quote_of_a_question_is_an_answer(motte):
-    answer = _post_starting(motte, "Dataset size says even less")
+    answer = post_starting(motte, "Dataset size says even less")
     assert answer.quote == "Couldn't they measure dataset size just as easily?"
     assert answer.role == "answer"
 
 
 def test_motte_kind_inline_quote_after_a_lead_in(motte):
-    reply = _post_starting(motte, "I think you missed:")
+    reply = post_starting(motte, "I think you missed:")
     assert reply.quote == "they can be indexed to the frontier instead of being fixed in statute"
     assert motte.parent_of(reply).body.startswith("Compute is the only thing")
 
 
 def test_motte_kind_quote_with_straight_apostrophes_keeps_the_parents_smart_ones(motte):
-    reply = _post_starting(motte, "The case for it is that nothing else")
+    reply = post_starting(motte, "The case for it is that nothing else")
     assert reply.parent_key is None
     assert (
         reply.quote
@@ -74,10 +56,10 @@ def test_motte_kind_quote_with_straight_apostrophes_keeps_the_parents_smart_ones
 
 
 def test_motte_kind_concession_and_rebuttal(motte):
-    fair = _post_starting(motte, "Fair. A moving line")
+    fair = post_starting(motte, "Fair. A moving line")
     assert fair.role == "concession"
     assert motte.parent_of(fair).body.startswith("I think you missed:")
-    rebuttal = _post_starting(motte, "I dispute this.")
+    rebuttal = post_starting(motte, "I dispute this.")
     assert rebuttal.role == "rebuttal"
     assert motte.parent_of(rebuttal).body.startswith("Dataset size says even less")
 
@@ -101,20 +83,20 @@ def test_lesswrong_kind_report(lesswrong):
 
 
 def test_lesswrong_kind_tree(lesswrong):
-    question = _post_starting(lesswrong, "How confident are you")
+    question = post_starting(lesswrong, "How confident are you")
     assert question.parent_key is None and question.role == "question"
-    answer = _post_starting(lesswrong, "Not very.")
+    answer = post_starting(lesswrong, "Not very.")
     assert answer.parent_key == question.key and answer.role == "answer"
     assert answer.quote == "would catch a model that was deliberately sandbagging"
-    rebuttal = _post_starting(lesswrong, "I think this is false.")
+    rebuttal = post_starting(lesswrong, "I think this is false.")
     assert rebuttal.parent_key is None and rebuttal.role == "rebuttal"
     assert rebuttal.quote == "we consider the risk from this capability to be low"
-    agree = _post_starting(lesswrong, "Agree.")
+    agree = post_starting(lesswrong, "Agree.")
     assert agree.parent_key == rebuttal.key and agree.role == "concession"
 
 
 def test_lesswrong_kind_second_rendering_only_line_keeps_its_place(lesswrong):
-    answer = _post_starting(lesswrong, "Not very.")
+    answer = post_starting(lesswrong, "Not very.")
     assert answer.body.endswith(
         "Worth adding that the replication evaluations were run without internet access."
     )
@@ -122,7 +104,7 @@ def test_lesswrong_kind_second_rendering_only_line_keeps_its_place(lesswrong):
 
 
 def test_lesswrong_kind_with_a_title_line():
-    text = "Evals and sandbagging\n" + (DATA / "synthetic-lesswrong-evals.txt").read_text()
+    text = "Evals and sandbagging\n" + (TEST_DUMPS / "synthetic-lesswrong-evals.txt").read_text()
     debate = parse_dump(text)
     assert debate.title == "Evals and sandbagging"
     assert debate.report.paragraphs_in == debate.report.paragraphs_out
@@ -138,7 +120,7 @@ def test_lesswrong_kind_without_any_repeat_keeps_everything_and_uses_a_placehold
     debate = parse_dump(text, fmt="lesswrong")
     assert debate.report.duplicates_dropped == 0
     assert "not part of the dump" in debate.opening.body
-    reply = _post_starting(debate, "I dispute this.")
+    reply = post_starting(debate, "I dispute this.")
     assert reply.quote == "Scaling will not produce agents on its own"
     assert debate.report.paragraphs_in == debate.report.paragraphs_out
 
@@ -161,7 +143,7 @@ def test_motte_kind_without_the_header_markers():
         "https://example.com/post",
     )
     assert debate.opening.body.startswith("I think interpretability will not scale")
-    reply = _post_starting(debate, "Features are not behaviour")
+    reply = post_starting(debate, "Features are not behaviour")
     assert reply.parent_key == 1 and reply.quote == "It already scales to production models"
 
 

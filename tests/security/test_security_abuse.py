@@ -6,7 +6,6 @@ server, and the trust rule that keeps sockpuppets' stances out of the opinion gr
 from __future__ import annotations
 
 import re
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from forum.cache import REDIS_BREAKER
+from tests.conftest import redis_cache
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Post, RateCounter, User
 from threads.queries.analysis import untrusted_voters
@@ -24,17 +24,6 @@ from threads.services import analysis as analysis_service
 from threads.services import limits, posting, voting
 
 TEN_REPLIES = {"post": {"new": (10, 3600), "established": (10, 3600)}}
-
-
-def redis_cache(location: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "forum.cache.ResilientRedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
 
 
 DOWN = redis_cache("redis://127.0.0.1:9/0")  # nothing listens on port 9

@@ -59,12 +59,17 @@ def test_a_crash_shows_the_friendly_500_page_and_no_traceback(exploding_urls, db
     assert response["Content-Security-Policy"]
 
 
-def test_the_500_page_stands_alone_without_inline_style():
-    """Django renders 500.html without the request: it must not need base.html's context,
-    and the CSP refuses inline style there as everywhere."""
-    source = (ROOT / "templates" / "500.html").read_text()
-    assert "{% extends" not in source
-    assert "style=" not in source and "<style" not in source
+@pytest.mark.parametrize("page", ["500.html", "503.html"])
+def test_the_500_and_503_pages_stand_alone_without_inline_style(page):
+    """Django renders 500.html without the request, and 503.html is for a busy database:
+    they must not need base.html's context (their base extends nothing), and the CSP
+    refuses inline style there as everywhere."""
+    source = (ROOT / "templates" / page).read_text()
+    base = (ROOT / "templates" / "error_standalone.html").read_text()
+    assert source.startswith('{% extends "error_standalone.html" %}')
+    assert source.count("{% extends") == 1 and "{% extends" not in base
+    for text in (source, base):
+        assert "style=" not in text and "<style" not in text
 
 
 def test_an_unknown_address_gets_the_friendly_404_page(client, db):

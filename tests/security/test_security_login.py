@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 
+from tests.conftest import redis_cache
 from tests.factories import make_user
 from threads.views import login_guard
 
@@ -220,19 +221,6 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, db
 def test_the_guard_keys_usernames_of_any_shape_safely():
     for name in ["", "a" * 500, "<script>", "x\ny", "名前", "'; DROP TABLE"]:
         assert login_guard.attempt(name, HOME) == 0
-
-
-def redis_cache(location: str) -> dict:
-    import uuid
-
-    return {
-        "default": {
-            "BACKEND": "forum.cache.ResilientRedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": f"crux-test-{uuid.uuid4().hex[:8]}",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
 
 
 @pytest.mark.redis

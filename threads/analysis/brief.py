@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -75,7 +75,31 @@ def engagement(snapshot: ThreadSnapshot, sentences: OwnSentences) -> Engagement:
     return Engagement(replies, score)
 
 
-def debate_brief(  # noqa: C901 -- the brief's lines in reading order, one branch each
+@dataclass
+class _Brief:
+    """The brief as it is written: its lines so far, and every sentence taken (the
+    caller's list, so the rest of the summary avoids them too)."""
+
+    taken: list[int]
+    accept: Callable[[int, Sequence[int]], bool]
+    max_lines: int
+    lines: list[BriefLine] = field(default_factory=list)
+
+    def add(self, index: int | None, line: str) -> bool:
+        """Take the sentence unless it is taken, near-repeats one, or the brief is full."""
+        if (
+            index is None
+            or index in self.taken
+            or len(self.lines) >= self.max_lines
+            or not self.accept(index, ())
+        ):
+            return False
+        self.taken.append(index)
+        self.lines.append(BriefLine(index, line))
+        return True
+
+
+def debate_brief(
     snapshot: ThreadSnapshot,
     sentences: OwnSentences,
     engaged: Engagement,
@@ -92,21 +116,33 @@ def debate_brief(  # noqa: C901 -- the brief's lines in reading order, one branc
     `key_sentence(post)` chooses a post's sentence; `accept(index)` says whether a
     sentence may still be quoted (not near-repeating anything quoted, `taken`
     included); `taken` collects the brief's sentences as they are chosen.
+
+    Steps: the opening claim → the most-engaged lines, each with its best answer, in
+    the room the concessions leave → what was conceded.
     """
-    by_id = {post.id: post for post in snapshot.posts}
-    lines: list[BriefLine] = []
-
-    def add(index: int | None, line: str) -> bool:
-        """Take the sentence unless it is taken, near-repeats one, or the brief is full."""
-        if index is None or index in taken or len(lines) >= max_lines or not accept(index, ()):
-            return False
-        taken.append(index)
-        lines.append(BriefLine(index, line))
-        return True
-
-    root = by_id.get(snapshot.root)
+    brief = _Brief(taken, accept, max_lines)
+    root = next((post for post in snapshot.posts if post.id == snapshot.root), None)
     if root is not None and citable(root):
-        add(key_sentence(root.id), "opening")
+        brief.add(key_sentence(root.id), "opening")
+    # Save room for what was conceded: it is the part of a debate most often lost.
+    concessions = _concessions(snapshot, sentences, engaged)[:max_concessions]
+    chosen = _most_engaged(snapshot, sentences, engaged, key_sentence, brief, max_objections)
+    _add_lines(brief, chosen, engaged, key_sentence, room=max_lines - len(concessions))
+    for post in concessions:
+        _add_concession(brief, post, sentences, key_sentence)
+    return brief.lines
+
+
+def _most_engaged(
+    snapshot: ThreadSnapshot,
+    sentences: OwnSentences,
+    engaged: Engagement,
+    key_sentence: Callable[[int], int | None],
+    brief: _Brief,
+    limit: int,
+) -> list[tuple[PostInput, int]]:
+    """Up to `limit` (post, sentence) pairs for the brief's middle: the replies
+    (objections weighed most) that drew the most engagement, none repeating another."""
 
     def rank(post: PostInput) -> tuple[float, float, int]:
         weight = LINE_WEIGHTS.get(post.role, 1.0)
@@ -120,43 +156,56 @@ def debate_brief(  # noqa: C901 -- the brief's lines in reading order, one branc
         and post.role not in ("concession", "answer")
         and sentences.by_post.get(post.id)
     ]
-    candidates.sort(key=rank)
-    # Save room for what was conceded: it is the part of a debate most often lost.
-    concessions = _concessions(snapshot, sentences, engaged)[:max_concessions]
-    room = max_lines - len(concessions)
-    # The most-engaged lines, then told in thread order, so the brief reads as the
-    # conversation went; each followed by the best answer it got, unless that answer
-    # is itself one of the lines.
     chosen: list[tuple[PostInput, int]] = []
-    for post in candidates:
-        if len(chosen) >= max_objections:
+    for post in sorted(candidates, key=rank):
+        if len(chosen) >= limit:
             break
         index = key_sentence(post.id)
         pending = [other for _, other in chosen]
-        if index is not None and index not in taken and accept(index, pending):
+        if index is not None and index not in brief.taken and brief.accept(index, pending):
             chosen.append((post, index))
+    return chosen
+
+
+def _add_lines(
+    brief: _Brief,
+    chosen: list[tuple[PostInput, int]],
+    engaged: Engagement,
+    key_sentence: Callable[[int], int | None],
+    *,
+    room: int,
+) -> None:
+    """The chosen lines told in thread order, so the brief reads as the conversation
+    went; each followed by the best answer it got, unless that answer is itself one of
+    the lines. The brief stops at `room` lines."""
     lined = {post.id for post, _ in chosen}
     for post, index in sorted(chosen, key=lambda pair: pair[1]):
-        if len(lines) >= room:
+        if len(brief.lines) >= room:
             break
-        if not add(index, LINE_NAMES.get(post.role, "reply")):
+        if not brief.add(index, LINE_NAMES.get(post.role, "reply")):
             continue
-        answer = _best_answer(post, engaged, key_sentence, accept, taken, lined)
-        if answer is not None and len(lines) < room:
-            add(answer, "answer")
-    for post in concessions:
-        # What was conceded is the parent's sentence the concession quoted, in the
-        # parent's words; else the concession's own first point.
-        granted = [i for i in sentences.conceded.get(post.id, ()) if i not in taken]
-        if granted:
-            add(max(granted, key=lambda i: (int(sentences.quoted[i]), -i)), "conceded")
-            continue
-        own = [i for i in sentences.by_post.get(post.id, ()) if i not in taken]
-        if own:
-            add(own[0], "concession")
-        elif post.parent is not None:
-            add(key_sentence(post.parent), "conceded")
-    return lines
+        answer = _best_answer(post, engaged, key_sentence, brief.accept, brief.taken, lined)
+        if answer is not None and len(brief.lines) < room:
+            brief.add(answer, "answer")
+
+
+def _add_concession(
+    brief: _Brief,
+    post: PostInput,
+    sentences: OwnSentences,
+    key_sentence: Callable[[int], int | None],
+) -> None:
+    """What was conceded is the parent's sentence the concession quoted, in the
+    parent's words; else the concession's own first point; else the parent's point."""
+    granted = [i for i in sentences.conceded.get(post.id, ()) if i not in brief.taken]
+    if granted:
+        brief.add(max(granted, key=lambda i: (int(sentences.quoted[i]), -i)), "conceded")
+        return
+    own = [i for i in sentences.by_post.get(post.id, ()) if i not in brief.taken]
+    if own:
+        brief.add(own[0], "concession")
+    elif post.parent is not None:
+        brief.add(key_sentence(post.parent), "conceded")
 
 
 def _best_answer(

@@ -8,6 +8,7 @@ ThreadRecord of a stored thread. Nothing here knows about Django.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -120,14 +121,7 @@ def check_link(link: str) -> None:
         raise DumpError(f"The thread link {shown!r} is not an http(s) address.")
 
 
-def check_record(  # noqa: C901 -- one flat list of independent refusals, each a message
-    record: ThreadRecord, *, max_body_chars: int | None = None, max_depth: int | None = None
-) -> None:
-    """Refuse a record that would make an inconsistent thread, with a precise message.
-
-    ``max_body_chars`` and ``max_depth`` are the posting limits (the caller reads them
-    from the settings): an import may not make a post nobody could have written.
-    """
+def _check_thread(record: ThreadRecord) -> None:
     if not record.posts:
         raise DumpError("The thread has no posts.")
     if not record.title.strip():
@@ -135,44 +129,73 @@ def check_record(  # noqa: C901 -- one flat list of independent refusals, each a
     check_link(record.link)
     if record.posts[0].parent_key is not None:
         raise DumpError("The first post must be the opening post (parent null).")
+
+
+def _check_place(post: PostRecord, index: int, seen: Container, where: str) -> None:
+    """The post's place in the tree: a new id, a parent before it, a role that fits."""
+    if post.key in seen:
+        raise DumpError(f"{where}: the id is used twice.")
+    if index and post.parent_key is None:
+        raise DumpError(f"{where}: only the first post may have no parent.")
+    if index and post.parent_key not in seen:
+        raise DumpError(f"{where}: its parent {post.parent_key!r} does not come before it.")
+    if post.role not in ROLES:
+        raise DumpError(f"{where}: unknown role {post.role!r} (one of {', '.join(ROLES)}).")
+    if index == 0 and post.role != "claim":
+        raise DumpError(f"{where}: the opening post's role must be claim.")
+
+
+def _check_text(post: PostRecord, where: str, max_body_chars: int | None) -> None:
+    """A body (unless deleted or removed) and an author; no text longer than a post."""
+    if not post.body.strip() and not post.deleted_by_author and post.removed is None:
+        raise DumpError(f"{where}: the body is empty.")
+    if not post.author.strip():
+        raise DumpError(f"{where}: no author.")
+    if max_body_chars is None:
+        return
+    for label, text in (
+        ("body", post.body),
+        ("quote", post.quote),
+        ("note", post.note),
+        *(("an earlier version", r.body) for r in post.revisions),
+    ):
+        if len(text) > max_body_chars:
+            raise DumpError(
+                f"{where}: its {label} is {len(text):,} characters; posts are at most "
+                f"{max_body_chars:,}."
+            )  # fmt: skip
+
+
+def _check_marks(post: PostRecord, where: str) -> None:
+    """Votes, tags and dates Crux can store."""
+    for vote in post.votes:
+        if vote.axis not in AXES or vote.value not in (1, -1):
+            raise DumpError(f"{where}: a vote must be axis quality|agree, value 1|-1.")
+    for tag in post.tags:
+        if tag.kind not in TAG_KINDS:
+            raise DumpError(f"{where}: tag {tag.slug!r} has unknown kind {tag.kind!r}.")
+    for moment in (post.created, post.edited, post.removed and post.removed.at):
+        if moment:
+            check_date(moment, where)
+
+
+def check_record(
+    record: ThreadRecord, *, max_body_chars: int | None = None, max_depth: int | None = None
+) -> None:
+    """Refuse a record that would make an inconsistent thread, with a precise message.
+
+    ``max_body_chars`` and ``max_depth`` are the posting limits (the caller reads them
+    from the settings): an import may not make a post nobody could have written.
+    Steps: the thread → each post in order (its place in the tree, its text, its votes,
+    tags and dates, its depth) → the thread's date.
+    """
+    _check_thread(record)
     depth: dict = {}
     for index, post in enumerate(record.posts):
         where = f"post {post.key!r} (#{index + 1})"
-        if post.key in depth:
-            raise DumpError(f"{where}: the id is used twice.")
-        if index and post.parent_key is None:
-            raise DumpError(f"{where}: only the first post may have no parent.")
-        if index and post.parent_key not in depth:
-            raise DumpError(f"{where}: its parent {post.parent_key!r} does not come before it.")
-        if post.role not in ROLES:
-            raise DumpError(f"{where}: unknown role {post.role!r} (one of {', '.join(ROLES)}).")
-        if index == 0 and post.role != "claim":
-            raise DumpError(f"{where}: the opening post's role must be claim.")
-        if not post.body.strip() and not post.deleted_by_author and post.removed is None:
-            raise DumpError(f"{where}: the body is empty.")
-        if not post.author.strip():
-            raise DumpError(f"{where}: no author.")
-        if max_body_chars is not None:
-            for label, text in (
-                ("body", post.body),
-                ("quote", post.quote),
-                ("note", post.note),
-                *(("an earlier version", r.body) for r in post.revisions),
-            ):
-                if len(text) > max_body_chars:
-                    raise DumpError(
-                        f"{where}: its {label} is {len(text):,} characters; posts are at most "
-                        f"{max_body_chars:,}."
-                    )  # fmt: skip
-        for vote in post.votes:
-            if vote.axis not in AXES or vote.value not in (1, -1):
-                raise DumpError(f"{where}: a vote must be axis quality|agree, value 1|-1.")
-        for tag in post.tags:
-            if tag.kind not in TAG_KINDS:
-                raise DumpError(f"{where}: tag {tag.slug!r} has unknown kind {tag.kind!r}.")
-        for moment in (post.created, post.edited, post.removed and post.removed.at):
-            if moment:
-                check_date(moment, where)
+        _check_place(post, index, depth, where)
+        _check_text(post, where, max_body_chars)
+        _check_marks(post, where)
         depth[post.key] = 0 if not index else depth[post.parent_key] + 1
         if max_depth is not None and depth[post.key] > max_depth:
             raise DumpError(

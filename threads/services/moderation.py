@@ -74,9 +74,38 @@ def _lock_post(post: Post) -> Post:
         raise ValidationError("That post does not exist (any more).") from None
 
 
+def _moderating(
+    moderator: User, post: Post, reason: str | None, *, required: str | None = None
+) -> tuple[Post, str]:
+    """The first steps of every change to a post: the actor must be a moderator and the
+    reason fit the log; then the post's row is locked. Returns (locked post, reason)."""
+    ensure_moderator(moderator)
+    reason = _reason(reason, required=required)
+    return _lock_post(post), reason
+
+
 def _bump(post: Post) -> None:
     # Post.version is the cache key of the post's rendered fragment.
     Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
+
+
+def _post_moderated(
+    moderator: User,
+    action: str,
+    post: Post,
+    *,
+    reason: str = "",
+    tell_author: str | None = None,
+    **log: Any,
+) -> None:
+    """How every change a moderator makes to a post ends: the thread's map is stale, the
+    public log gets its entry, and with `tell_author` the post's author is told why."""
+    thread_changed(post.thread_id)
+    _log(moderator, action, post=post, thread_id=post.thread_id, reason=reason, **log)
+    if tell_author is not None:
+        notifications.post_moderated(
+            post=post, moderator=moderator, action=action, reason=tell_author
+        )
 
 
 def _ensure_taggable(post: Post) -> None:
@@ -115,34 +144,23 @@ def tag_post(*, moderator: User, post: Post, tag: Tag, note: str = "") -> bool:
         return False
     PostTag.objects.create(post=post, tag=tag, tagged_by=moderator, note=note)
     _bump(post)
-    thread_changed(post.thread_id)
-    _log(moderator, ModAction.Action.TAG, post=post, thread_id=post.thread_id, tag=tag, reason=note)
-    reason = f"{tag.name} ({note})" if note else tag.name
-    notifications.post_moderated(post=post, moderator=moderator, action="tag", reason=reason)
+    told = f"{tag.name} ({note})" if note else tag.name
+    _post_moderated(moderator, ModAction.Action.TAG, post, tag=tag, reason=note, tell_author=told)
     return True
 
 
 @transaction.atomic
 def untag_post(*, moderator: User, post: Post, tag: Tag, reason: str = "") -> bool:
     """Take `tag` off `post`. False if the post did not have it."""
-    ensure_moderator(moderator)
-    reason = _reason(reason)
-    post = _lock_post(post)
+    post, reason = _moderating(moderator, post, reason)
     use = PostTag.objects.filter(post=post, tag_id=tag.pk).first()
     if use is None:
         return False
     details = {"tagged_by": use.tagged_by_id, "note": use.note}
     use.delete()
     _bump(post)
-    thread_changed(post.thread_id)
-    _log(
-        moderator,
-        ModAction.Action.UNTAG,
-        post=post,
-        thread_id=post.thread_id,
-        tag_id=tag.pk,
-        reason=reason,
-        details=details,
+    _post_moderated(
+        moderator, ModAction.Action.UNTAG, post, tag_id=tag.pk, reason=reason, details=details
     )
     return True
 
@@ -151,28 +169,20 @@ def untag_post(*, moderator: User, post: Post, tag: Tag, reason: str = "") -> bo
 def change_role(*, moderator: User, post: Post, role: str, reason: str = "") -> bool:
     """Correct what a reply does to its parent. Setting the role a guessed (imported) role
     already has confirms it. False if nothing changed."""
-    ensure_moderator(moderator)
-    reason = _reason(reason)
+    post, reason = _moderating(moderator, post, reason)
     try:
         role = Role(role)
     except ValueError:
         raise ValidationError({"role": f"Unknown role {role!r}."}) from None
-    post = _lock_post(post)
     if post.is_opening:
         raise ValidationError("The opening post is the thread's claim; its role cannot change.")
     if post.role == role and not post.role_inferred:
         return False
     Post.objects.filter(pk=post.pk).update(role=role, role_inferred=False, version=F("version") + 1)
-    thread_changed(post.thread_id)
-    _log(
-        moderator,
-        ModAction.Action.ROLE,
-        post=post,
-        thread_id=post.thread_id,
-        reason=reason,
-        details={"from": post.role, "to": role.value, "was_inferred": post.role_inferred},
+    details = {"from": post.role, "to": role.value, "was_inferred": post.role_inferred}
+    _post_moderated(
+        moderator, ModAction.Action.ROLE, post, reason=reason, details=details, tell_author=reason
     )
-    notifications.post_moderated(post=post, moderator=moderator, action="role", reason=reason)
     return True
 
 
@@ -184,9 +194,8 @@ def remove_post(*, moderator: User, post: Post, reason: str) -> bool:
     """Soft-remove a post: readers see the moderators' reason instead of its text. The
     text stays in the database (and its revisions), its replies stay, and it can be
     restored. False if it was already removed."""
-    ensure_moderator(moderator)
-    reason = _reason(reason, required="Say why the post is removed; readers will see it.")
-    post = _lock_post(post)
+    required = "Say why the post is removed; readers will see it."
+    post, reason = _moderating(moderator, post, reason, required=required)
     if post.is_removed:
         return False
     Post.objects.filter(pk=post.pk).update(
@@ -195,50 +204,41 @@ def remove_post(*, moderator: User, post: Post, reason: str) -> bool:
         removed_reason=reason,
         version=F("version") + 1,
     )
-    thread_changed(post.thread_id)
-    _log(moderator, ModAction.Action.REMOVE, post=post, thread_id=post.thread_id, reason=reason)
-    notifications.post_moderated(post=post, moderator=moderator, action="remove", reason=reason)
+    _post_moderated(moderator, ModAction.Action.REMOVE, post, reason=reason, tell_author=reason)
     return True
 
 
 @transaction.atomic
 def restore_post(*, moderator: User, post: Post, reason: str = "") -> bool:
     """Undo a removal. False if the post was not removed."""
-    ensure_moderator(moderator)
-    reason = _reason(reason)
-    post = _lock_post(post)
+    post, reason = _moderating(moderator, post, reason)
     if not post.is_removed:
         return False
     details = {"removed_by": post.removed_by_id, "removed_reason": post.removed_reason}
     Post.objects.filter(pk=post.pk).update(
         removed_at=None, removed_by=None, removed_reason="", version=F("version") + 1
     )
-    thread_changed(post.thread_id)
-    _log(
+    _post_moderated(
         moderator,
         ModAction.Action.RESTORE,
-        post=post,
-        thread_id=post.thread_id,
+        post,
         reason=reason,
         details=details,
+        tell_author=reason,
     )
-    notifications.post_moderated(post=post, moderator=moderator, action="restore", reason=reason)
     return True
 
 
 @transaction.atomic
 def approve_post(*, moderator: User, post: Post, reason: str = "") -> bool:
     """Publish a post held for approval (CRUX_HOLD_FIRST_POSTS). False if it was not held."""
-    ensure_moderator(moderator)
-    reason = _reason(reason)
-    post = _lock_post(post)
+    post, reason = _moderating(moderator, post, reason)
     if not post.held_for_approval:
         return False
     if post.is_removed:
         raise ValidationError("This post was removed; restore it before approving it.")
     Post.objects.filter(pk=post.pk).update(held_for_approval=False, version=F("version") + 1)
-    thread_changed(post.thread_id)
-    _log(moderator, ModAction.Action.APPROVE, post=post, thread_id=post.thread_id, reason=reason)
+    _post_moderated(moderator, ModAction.Action.APPROVE, post, reason=reason)
     notifications.post_published(post)
     return True
 
@@ -414,7 +414,7 @@ def resolve_reports(
 
 # --- Who moderates ---------------------------------------------------------------------------
 
-MODERATORS_GROUP = "moderators"  # holds threads.moderate (migration 0002)
+MODERATORS_GROUP = "moderators"  # holds threads.moderate (made by the first migration)
 
 
 def _ensure_can_change_users(actor: User) -> None:
@@ -422,32 +422,33 @@ def _ensure_can_change_users(actor: User) -> None:
         raise PermissionDenied("Only staff who may change users can change who moderates.")
 
 
+def _set_moderator(actor: User, user: User, reason: str, *, moderator: bool) -> bool:
+    _ensure_can_change_users(actor)
+    reason = _reason(reason)
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    if group.user_set.filter(pk=user.pk).exists() == moderator:
+        return False
+    if moderator:
+        group.user_set.add(user)
+    else:
+        group.user_set.remove(user)
+    action = ModAction.Action.GRANT_MODERATION if moderator else ModAction.Action.REVOKE_MODERATION
+    _log(actor, action, user=user, reason=reason)
+    return True
+
+
 @transaction.atomic
 def grant_moderation(*, granted_by: User, user: User, reason: str = "") -> bool:
     """Make `user` a moderator (the moderators group), in the public log. False if they
     were one already."""
-    _ensure_can_change_users(granted_by)
-    reason = _reason(reason)
-    group = Group.objects.get(name=MODERATORS_GROUP)
-    if group.user_set.filter(pk=user.pk).exists():
-        return False
-    group.user_set.add(user)
-    _log(granted_by, ModAction.Action.GRANT_MODERATION, user=user, reason=reason)
-    return True
+    return _set_moderator(granted_by, user, reason, moderator=True)
 
 
 @transaction.atomic
 def revoke_moderation(*, revoked_by: User, user: User, reason: str = "") -> bool:
     """Take `user` out of the moderators group, in the public log. False if they were not
     in it."""
-    _ensure_can_change_users(revoked_by)
-    reason = _reason(reason)
-    group = Group.objects.get(name=MODERATORS_GROUP)
-    if not group.user_set.filter(pk=user.pk).exists():
-        return False
-    group.user_set.remove(user)
-    _log(revoked_by, ModAction.Action.REVOKE_MODERATION, user=user, reason=reason)
-    return True
+    return _set_moderator(revoked_by, user, reason, moderator=False)
 
 
 # --- Duplicate arguments ------------------------------------------------------------------
@@ -458,9 +459,7 @@ def mark_duplicate(*, moderator: User, post: Post, original: Post, reason: str =
     """Say that `post` makes the same point as `original` (an earlier post of the same
     thread): the map then counts agreement with either as agreement with the original.
     False if it was already so marked."""
-    ensure_moderator(moderator)
-    reason = _reason(reason)
-    post = _lock_post(post)
+    post, reason = _moderating(moderator, post, reason)
     try:
         original = Post.objects.get(pk=original.pk)
     except Post.DoesNotExist:
@@ -483,35 +482,18 @@ def mark_duplicate(*, moderator: User, post: Post, original: Post, reason: str =
     if post.duplicate_of_id == original.pk:
         return False
     Post.objects.filter(pk=post.pk).update(duplicate_of=original, version=F("version") + 1)
-    _log(
-        moderator,
-        ModAction.Action.DUPLICATE,
-        post=post,
-        thread_id=post.thread_id,
-        reason=reason,
-        details={"original": original.pk},
-    )
-    thread_changed(post.thread_id)
+    details = {"original": original.pk}
+    _post_moderated(moderator, ModAction.Action.DUPLICATE, post, reason=reason, details=details)
     return True
 
 
 @transaction.atomic
 def unmark_duplicate(*, moderator: User, post: Post, reason: str = "") -> bool:
     """Undo mark_duplicate. False if the post was not marked."""
-    ensure_moderator(moderator)
-    reason = _reason(reason)
-    post = _lock_post(post)
+    post, reason = _moderating(moderator, post, reason)
     if post.duplicate_of_id is None:
         return False
-    original = post.duplicate_of_id
+    details = {"original": post.duplicate_of_id}
     Post.objects.filter(pk=post.pk).update(duplicate_of=None, version=F("version") + 1)
-    _log(
-        moderator,
-        ModAction.Action.UNDUPLICATE,
-        post=post,
-        thread_id=post.thread_id,
-        reason=reason,
-        details={"original": original},
-    )
-    thread_changed(post.thread_id)
+    _post_moderated(moderator, ModAction.Action.UNDUPLICATE, post, reason=reason, details=details)
     return True

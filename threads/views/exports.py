@@ -42,14 +42,16 @@ def too_many(request: HttpRequest, action: str) -> JsonResponse | None:
 
 
 def _export(
-    request: HttpRequest, pk: int, filename: str, render: Callable[[ThreadRecord], HttpResponse]
+    request: HttpRequest, pk: int, suffix: str, render: Callable[[ThreadRecord], HttpResponse]
 ) -> HttpResponse:
+    """The thread's export `crux-thread-<pk><suffix>`, made by `render` from its record."""
     refused = too_many(request, "export")
     if refused:
         return refused
     thread = Thread.objects.filter(pk=pk).first()
     if thread is None:
         return JsonResponse({"error": f"No thread with id {pk}."}, status=404)
+    filename = f"crux-thread-{pk}{suffix}"
     moderator = request.user.is_authenticated and request.user.is_moderator
     # Readers share one copy per version of the thread; moderators see held posts too.
     version = hashlib.sha256(f"{thread.title}\0{thread.locked}".encode()).hexdigest()[:12]
@@ -71,34 +73,33 @@ def _json(document: dict) -> JsonResponse:
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
+def _crux_json(record: ThreadRecord) -> HttpResponse:
+    return _json(record_to_json(record))
+
+
+def _aif(record: ThreadRecord) -> HttpResponse:
+    return _json(record_to_aif(record, markdown.plain_text))
+
+
+def _argdown(record: ThreadRecord) -> HttpResponse:
+    text = record_to_argdown(record, markdown.plain_text)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def export_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The crux-thread/1 document (format in threads/importers/crux_json.py). Lossless, so
     it carries removed and held posts, their history and who voted how: moderators only."""
     if not (request.user.is_authenticated and request.user.is_moderator):
         return JsonResponse({"error": "Only moderators can export a whole thread."}, status=403)
-    return _export(
-        request, pk, f"crux-thread-{pk}.json", lambda record: _json(record_to_json(record))
-    )
+    return _export(request, pk, ".json", _crux_json)
 
 
 @require_GET
 def export_aif(request: HttpRequest, pk: int) -> HttpResponse:
-    return _export(
-        request,
-        pk,
-        f"crux-thread-{pk}.aif.json",
-        lambda record: _json(record_to_aif(record, markdown.plain_text)),
-    )
+    return _export(request, pk, ".aif.json", _aif)
 
 
 @require_GET
 def export_argdown(request: HttpRequest, pk: int) -> HttpResponse:
-    return _export(
-        request,
-        pk,
-        f"crux-thread-{pk}.argdown",
-        lambda record: HttpResponse(
-            record_to_argdown(record, markdown.plain_text), content_type="text/plain; charset=utf-8"
-        ),
-    )
+    return _export(request, pk, ".argdown", _argdown)

@@ -8,6 +8,8 @@ of threads/stances.html and threads/rate.html, without it a success redirects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -52,25 +54,29 @@ def _stated_response(request: HtmxHttpRequest, post: Post, *, error: str = "") -
     return HttpResponseRedirect(back)
 
 
+def _state(
+    request: HtmxHttpRequest, pk: int, change: Callable[..., object], **fields: str | None
+) -> HttpResponse:
+    """Run `change` (a stances service) on the visible post `pk` with the POSTed
+    `fields`; answer with the post's stance block, or its refusal."""
+    post = _visible_post_or_404(pk, _viewer(request))
+    try:
+        change(user=request.user, post=post, **fields)
+    except (ValidationError, PermissionDenied) as error:
+        return _stated_response(request, post, error=_message(error))
+    return _stated_response(request, post)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def credence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """POST value (1–99) and optional because (a post of the same thread). GET: the
     credence control and reactions, for the thread page to load when a member opens
     them (htmx), or as a page of their own (without JavaScript)."""
-    post = _visible_post_or_404(pk, _viewer(request))
     if request.method == "GET":
-        return _stance_forms(request, post)
-    try:
-        stances.state_credence(
-            user=request.user,
-            post=post,
-            value=request.POST.get("value"),
-            because=request.POST.get("because"),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        return _stated_response(request, post, error=_message(error))
-    return _stated_response(request, post)
+        return _stance_forms(request, _visible_post_or_404(pk, _viewer(request)))
+    value, because = request.POST.get("value"), request.POST.get("because")
+    return _state(request, pk, stances.state_credence, value=value, because=because)
 
 
 def _stance_forms(request: HtmxHttpRequest, post: Post) -> HttpResponse:
@@ -85,17 +91,8 @@ def _stance_forms(request: HtmxHttpRequest, post: Post) -> HttpResponse:
 @login_required
 def react(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """POST kind (crux / not_crux / changed_mind / needs_evidence) and optional quote."""
-    post = _visible_post_or_404(pk, _viewer(request))
-    try:
-        stances.react(
-            user=request.user,
-            post=post,
-            kind=request.POST.get("kind", ""),
-            quote=request.POST.get("quote", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        return _stated_response(request, post, error=_message(error))
-    return _stated_response(request, post)
+    kind, quote = request.POST.get("kind", ""), request.POST.get("quote", "")
+    return _state(request, pk, stances.react, kind=kind, quote=quote)
 
 
 # --- The rating queue ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -73,18 +73,27 @@ def moderation_log(request: HtmxHttpRequest) -> HttpResponse:
 TAGS_TEMPLATE = "moderation/tags_manage.html"
 
 
+def _row_form(
+    action: str,
+    tag: Tag,
+    form_class: type[forms.Form],
+    data: QueryDict | None = None,
+    **kwargs: Any,
+) -> forms.Form:
+    """The `action` form (rename, merge, retire) of a tag's row; its ids are the row's own."""
+    return form_class(data, auto_id=f"id_{action}_{tag.pk}_%s", **kwargs)
+
+
 def _tag_rows(
     tags: list[Tag], live: list[Tag], *, bound_tag: Tag | None = None, **bound: Any
 ) -> list[Tag]:
     """Tags with their rename/merge/retire forms; `bound` forms (submitted, with errors)
     replace the blank ones of `bound_tag`."""
     for tag in tags:
-        tag.rename_form = TagRenameForm(
-            initial={"name": tag.name, "description": tag.description},
-            auto_id=f"id_rename_{tag.pk}_%s",
-        )
-        tag.merge_form = TagMergeForm(source=tag, tags=live, auto_id=f"id_merge_{tag.pk}_%s")
-        tag.retire_form = ReasonForm(auto_id=f"id_retire_{tag.pk}_%s")
+        initial = {"name": tag.name, "description": tag.description}
+        tag.rename_form = _row_form("rename", tag, TagRenameForm, initial=initial)
+        tag.merge_form = _row_form("merge", tag, TagMergeForm, source=tag, tags=live)
+        tag.retire_form = _row_form("retire", tag, ReasonForm)
         tag.row_form = None
         if bound_tag is not None and tag.pk == bound_tag.pk:
             for attr, form in bound.items():
@@ -129,8 +138,9 @@ def create_tag(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _tag_row_answer(
-    request: HtmxHttpRequest, tag: Tag, form: forms.Form, *, form_attr: str, done: str
+    request: HtmxHttpRequest, tag: Tag, action: str, form: forms.Form, *, done: str
 ) -> HttpResponse:
+    form_attr = f"{action}_form"
     if form.is_valid():
         messages.success(request, done)
         if not request.htmx:
@@ -154,34 +164,34 @@ def _tag_row_answer(
 @require_POST
 def rename_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    form = TagRenameForm(request.POST, auto_id=f"id_rename_{tag.pk}_%s")
+    form = _row_form("rename", tag, TagRenameForm, request.POST)
     if form.is_valid():
         with service_errors(form):
             if not taxonomy.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
                 form.add_error(None, "Nothing to change: the name and description are the same.")
-    return _tag_row_answer(request, tag, form, form_attr="rename_form", done="Tag renamed.")
+    return _tag_row_answer(request, tag, "rename", form, done="Tag renamed.")
 
 
 @moderator_required
 @require_POST
 def merge_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    form = TagMergeForm(request.POST, source=tag, auto_id=f"id_merge_{tag.pk}_%s")
+    form = _row_form("merge", tag, TagMergeForm, request.POST, source=tag)
     if form.is_valid():
         with service_errors(form):
             taxonomy.merge_tag(moderator=request.user, source=tag, **form.cleaned_data)
     done = "Tag merged: its posts now carry the other tag, and its page redirects there."
-    return _tag_row_answer(request, tag, form, form_attr="merge_form", done=done)
+    return _tag_row_answer(request, tag, "merge", form, done=done)
 
 
 @moderator_required
 @require_POST
 def retire_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    form = ReasonForm(request.POST, auto_id=f"id_retire_{tag.pk}_%s")
+    form = _row_form("retire", tag, ReasonForm, request.POST)
     if form.is_valid():
         with service_errors(form):
             if not taxonomy.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
                 form.add_error(None, "This tag is already retired.")
     done = "Tag retired: it stays on its posts but cannot be applied any more."
-    return _tag_row_answer(request, tag, form, form_attr="retire_form", done=done)
+    return _tag_row_answer(request, tag, "retire", form, done=done)
