@@ -193,6 +193,14 @@ def splice_post_mains(
     return b"".join(parts)
 
 
+def csrf_filled(request: HttpRequest, html: str) -> str:
+    """`html` with this response's CSRF token where cached markup left CSRF_PLACEHOLDER."""
+    if CSRF_PLACEHOLDER not in html:
+        return html
+    field = f'<input type="hidden" name="{CSRF_FIELD_NAME}" value="{get_token(request)}">'
+    return html.replace(CSRF_PLACEHOLDER, field)
+
+
 def fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Put this response's CSRF token where cached markup left CSRF_PLACEHOLDER."""
     if _CSRF_PLACEHOLDER_BYTES in response.content:

@@ -172,9 +172,10 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
     they wrote, voted on or gave a credence (queries.personal_marks); posts they only
     voted on differ in the pressed vote buttons alone, patched in place; their own
     posts (edit, delete, no agreement form) and those they gave a credence (shown in
-    the credence control) get their own `post_main`, loaded in one more query and
-    rendered through the post fragment cache, then spliced in
-    (fragments.splice_post_mains). Nothing else is computed per viewer.
+    the credence control) get their own `post_main`, from the cache while the post's
+    version and their marks stay the same (fragments.personal_key), else loaded in one
+    more query and rendered; then spliced in (fragments.splice_post_mains). Nothing else
+    is computed per viewer.
 
     How per-viewer pieces slot in (credences, reactions, unread markers, badges):
     - a piece in the page header or outside {% sharedpage %} is rendered as usual;
@@ -223,8 +224,10 @@ def _personalise(request: HtmxHttpRequest, response: HttpResponse, context: dict
         page_fragments.save()
         pieces.update(rendered)
         fragments.cache_pieces({keys[pk]: html for pk, html in rendered.items()})
+    # The shared part already carries this response's CSRF token: fill only the pieces.
+    pieces = {pk: fragments.csrf_filled(request, html) for pk, html in pieces.items()}
     response.content = fragments.splice_post_mains(content, pieces, patches)
-    return fragments.fill_csrf(request, response)
+    return response
 
 
 def _tag_name(root: Post, slug: str) -> str:
