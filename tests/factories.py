@@ -55,6 +55,16 @@ def make_reply(
     )
 
 
+def claim_and_question() -> tuple[Thread, Post, Post, Post]:
+    """A thread whose opening post has two replies by other people: a claim (with some
+    Markdown) and a question. Returns (thread, opening post, claim, question)."""
+    thread = make_thread(make_user("opener"))
+    root = opening_post(thread)
+    claim = make_reply(root, make_user("author"), body="Scaling alone **will** give agents.")
+    question = make_reply(root, make_user("asker"), body="What is an agent?", role=Role.QUESTION)
+    return thread, root, claim, question
+
+
 PLANNING = "Prediction at scale forces planning, because the future depends on plans."
 
 

@@ -3,6 +3,8 @@ and the map show of them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from django.core.cache import cache
@@ -10,10 +12,17 @@ from django.utils import timezone
 
 from tests.analysis_builders import post as post_input
 from tests.analysis_builders import snapshot as make_snapshot
-from tests.factories import make_big_thread, make_reply, make_thread, make_user, opening_post
+from tests.factories import (
+    claim_and_question,
+    make_big_thread,
+    make_reply,
+    make_thread,
+    make_user,
+    opening_post,
+)
 from threads.analysis.stated import CredenceInput, ReactionInput, most_credited
 from threads.analysis.thread_map import analyze_thread
-from threads.models import Ban, Credence, Notification, Post, Reaction, Role, Thread
+from threads.models import Ban, Credence, Notification, Post, Reaction, Thread
 from threads.services import moderation
 from threads.services.analysis import run_analysis
 
@@ -22,11 +31,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def debate(db):
-    thread = make_thread(make_user("opener"))
-    root = opening_post(thread)
-    claim = make_reply(root, make_user("author"), body="Scaling alone **will** give agents.")
-    question = make_reply(root, make_user("asker"), body="What is an agent?", role=Role.QUESTION)
-    return thread, root, claim, question
+    return claim_and_question()
 
 
 def credence(client, post, value, because=None, **extra):
@@ -239,16 +244,8 @@ def test_stated_credence_outranks_implied_stance_and_is_counted_apart():
         post_input(2, 1, "rebuttal", author="critic"),
     ]
     plain = make_snapshot(posts, votes=[("voter", 1, 1)])
-    stated = make_snapshot(posts, votes=[("voter", 1, 1)])
-    stated = type(stated)(
-        thread_id=1,
-        root=1,
-        posts=stated.posts,
-        participants=stated.participants,
-        vote_participant=stated.vote_participant,
-        vote_post=stated.vote_post,
-        vote_value=stated.vote_value,
-        credences=(CredenceInput("critic", 1, 90, at=1.0), CredenceInput("voter", 2, 10)),
+    stated = replace(
+        plain, credences=(CredenceInput("critic", 1, 90, at=1.0), CredenceInput("voter", 2, 10))
     )
     before, after = analyze_thread(plain).counts, analyze_thread(stated).counts
     # critic's rebuttal implied −1 on the root; the credence 90 (+0.8) replaces it.
@@ -274,15 +271,8 @@ def test_declared_crux_reactions_raise_a_posts_crux_rank():
     plain = analyze_thread(base)
     assert len(plain.groups) >= 2 and plain.cruxes
     last = plain.cruxes[-1].post
-    declared = type(base)(
-        thread_id=1,
-        root=1,
-        posts=base.posts,
-        participants=base.participants,
-        vote_participant=base.vote_participant,
-        vote_post=base.vote_post,
-        vote_value=base.vote_value,
-        reactions=tuple(ReactionInput(f"v{i}", last, "crux") for i in range(20)),
+    declared = replace(
+        base, reactions=tuple(ReactionInput(f"v{i}", last, "crux") for i in range(20))
     )
     ranked = analyze_thread(declared)
     before = next(c.score for c in plain.cruxes if c.post == last)

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.models import Credence, Role
+from tests.factories import claim_and_question, make_user
+from threads.models import Credence
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
 def debate(db):
-    thread = make_thread(make_user("opener"))
-    root = opening_post(thread)
-    claim = make_reply(root, make_user("author"), body="Scaling alone **will** give agents.")
-    question = make_reply(root, make_user("asker"), body="What is an agent?", role=Role.QUESTION)
+    thread, _, claim, question = claim_and_question()
     return thread, claim, question
 
 
