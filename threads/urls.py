@@ -1,6 +1,6 @@
 """Crux's URLs, one section per area. Each section's views live in the module it names."""
 
-from django.urls import path
+from django.urls import include, path
 
 from threads.views import (
     accounts,
@@ -17,7 +17,23 @@ from threads.views import (
     thread,
 )
 
+# Below accounts/: signing up, the address check, logging in and out, passwords.
+account_patterns = [
+    path("signup/", accounts.signup, name="signup"),
+    path("verify/<str:token>/", accounts.verify_email, name="verify_email"),
+    path("login/", accounts.login, name="login"),
+    path("logout/", accounts.logout, name="logout"),
+    path("password_change/", accounts.password_change, name="password_change"),
+    path("password_change/done/", accounts.password_change_done, name="password_change_done"),
+    path("password_reset/", accounts.password_reset, name="password_reset"),
+    path("password_reset/done/", accounts.password_reset_done, name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
+    path("reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+]
+
 urlpatterns = [
+    # --- Accounts (threads/views/accounts.py): the list above ------------------------------
+    path("accounts/", include(account_patterns)),
     # --- Similar arguments while composing (threads/views/similar.py); before the thread
     # page, whose t/<pk>/<slug>/ would take t/<pk>/similar/ ------------------------------------
     path("api/threads/<int:pk>/similar.json", similar.thread_similar_json, name="api_similar"),
@@ -32,25 +48,6 @@ urlpatterns = [
     path("u/<str:username>/", lists.profile, name="profile"),
     path("feeds/threads/", lists.threads_feed, name="feed_threads"),
     path("t/<int:pk>/feed/", lists.thread_feed, name="feed_thread"),
-    # --- Accounts (threads/views/accounts.py) ----------------------------------------------
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/verify/<str:token>/", accounts.verify_email, name="verify_email"),
-    path("accounts/login/", accounts.login, name="login"),
-    path("accounts/logout/", accounts.logout, name="logout"),
-    path("accounts/password_change/", accounts.password_change, name="password_change"),
-    path(
-        "accounts/password_change/done/",
-        accounts.password_change_done,
-        name="password_change_done",
-    ),
-    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
-    path("accounts/password_reset/done/", accounts.password_reset_done, name="password_reset_done"),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        accounts.password_reset_confirm,
-        name="password_reset_confirm",
-    ),
-    path("accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     # --- Thread page, posts, replies, votes (threads/views/thread.py) ----------------------
     path("t/<int:pk>/", thread.thread_redirect, name="thread_redirect"),
     # Before the thread page's <slug>: "rate" is the rating queue (threads/views/stances.py).
