@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import Combinable
 from django.db.models.lookups import StartsWith
 
 
@@ -64,6 +67,13 @@ class PostQuerySet(models.QuerySet):
         """Posts whose text is there to read: not removed by a moderator, not deleted by
         the author (lists, search and tag pages leave tombstones out)."""
         return self.filter(removed_at__isnull=True, deleted_by_author=False)
+
+    def new_to(self, user_id: int, since: datetime | Combinable) -> PostQuerySet:
+        """What is new to a reader back in a thread: posts others wrote after `since`
+        (a time, or an expression of the outer query's) that are there to read, not
+        removed, deleted or held ("N new replies", the inbox's unread counts)."""
+        fresh = self.shown().filter(created__gt=since, held_for_approval=False)
+        return fresh.exclude(author_id=user_id)
 
     def public(self, viewer: object = None) -> PostQuerySet:
         """What lists of posts (search, profiles, tag pages) show `viewer`."""

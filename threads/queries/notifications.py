@@ -72,14 +72,8 @@ def with_unread(threads: QuerySet[Thread], user_id: int) -> QuerySet[Thread]:
     threads they never opened), inside the list's own query."""
     last_visit = ThreadVisit.objects.filter(user_id=user_id, thread_id=OuterRef("thread_id"))
     fresh = (
-        Post.objects.filter(
-            thread_id=OuterRef("pk"),
-            removed_at__isnull=True,
-            deleted_by_author=False,
-            held_for_approval=False,
-            created__gt=Subquery(last_visit.values("read_at")[:1]),
-        )
-        .exclude(author_id=user_id)
+        Post.objects.filter(thread_id=OuterRef("pk"))
+        .new_to(user_id, Subquery(last_visit.values("read_at")[:1]))
         .order_by()
         .values("thread_id")
         .annotate(count=Count("pk"))

@@ -578,13 +578,7 @@ def read_thread(*, user_id: int, thread_id: int) -> Reading:
         )
         fresh = Post.objects.none()
         if read_at is not None:
-            fresh = Post.objects.filter(
-                thread_id=thread_id,
-                created__gt=read_at,
-                removed_at__isnull=True,
-                deleted_by_author=False,
-                held_for_approval=False,
-            ).exclude(author_id=user_id)
+            fresh = Post.objects.filter(thread_id=thread_id).new_to(user_id, read_at)
         new_count = fresh.count()
         first_new = fresh.order_by("created", "id").values_list("pk", flat=True).first()
     if marked:
@@ -594,17 +588,7 @@ def read_thread(*, user_id: int, thread_id: int) -> Reading:
 
 def new_posts_since(*, thread: Thread, user_id: int, since: datetime) -> int:
     """Posts by others in the thread after `since` ("N new replies — show")."""
-    return (
-        Post.objects.filter(
-            thread=thread,
-            created__gt=since,
-            removed_at__isnull=True,
-            deleted_by_author=False,
-            held_for_approval=False,
-        )
-        .exclude(author_id=user_id)
-        .count()
-    )
+    return Post.objects.filter(thread=thread).new_to(user_id, since).count()
 
 
 # --- Muting people -------------------------------------------------------------------------
