@@ -73,14 +73,16 @@ def quote_occurs_in(quote: str, parent_body: str) -> bool:
     )
 
 
-def _clean_quote(quote: str, parent: Post) -> str:
-    quote = _squash(quote or "")
+def clean_quote(quote: object, post: Post, *, where: str = "the post you reply to") -> str:
+    """`quote` with its spaces squashed, if it is words of `post` ("" for none): the
+    quote of a reply, or the span a reaction is on. `where` names `post` in the error."""
+    quote = _squash(str(quote or ""))
     if not quote:
         return ""
     if len(quote) > settings.CRUX_MAX_BODY_CHARS:
         raise ValidationError({"quote": "The quote is longer than a post may be."})
-    if not quote_occurs_in(quote, parent.body):
-        raise ValidationError({"quote": "The quoted words do not occur in the post you reply to."})
+    if not quote_occurs_in(quote, post.body):
+        raise ValidationError({"quote": f"The quoted words do not occur in {where}."})
     return quote
 
 
@@ -248,7 +250,7 @@ def _reply(
         raise ValidationError("That post was deleted by its author; you cannot reply to it.")
     if parent.depth >= settings.CRUX_MAX_DEPTH:
         raise ValidationError("This branch is too deep to go on; reply to an earlier post.")
-    quote = _clean_quote(quote, parent)
+    quote = clean_quote(quote, parent)
     limits.check(author, "post")
 
     now = timezone.now()
@@ -311,7 +313,7 @@ def edit_post(
     new_role = post.role if role is None or post.is_opening else _clean_role(role)
     new_quote = post.quote
     if quote is not None and post.parent is not None:
-        new_quote = _clean_quote(quote, post.parent)
+        new_quote = clean_quote(quote, post.parent)
     if (body, new_quote, new_role) == (post.body, post.quote, post.role):
         return post
 

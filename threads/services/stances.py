@@ -10,20 +10,18 @@ when it commits. Bad input raises ValidationError with a message naming the fiel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from threads.models import Credence, Post, QueuePass, Reaction, Role, User
-from threads.services import limits
+from threads.services import limits, posting
 from threads.services.analysis import thread_changed
 from threads.services.notifications import minds_changed_on
 from threads.services.permissions import ensure_can_participate
-from threads.services.posting import quote_occurs_in
+from threads.services.voting import locked_for_rating
 
 
 @dataclass(frozen=True)
@@ -65,20 +63,6 @@ def clean_credence(value: object) -> int:
             {"value": f"A credence is from 1 to 99 (per cent); {number} is out of range."}
         )
     return number
-
-
-def _locked_post(post: Post, **annotations: Any) -> Post:
-    """The post row, locked (its version changes), after the checks every stance shares;
-    `annotations` are read in the same query."""
-    locked = Post.objects.select_for_update(of=("self",)).select_related("thread")
-    post = locked.annotate(**annotations).get(pk=post.pk)
-    if post.thread.locked:
-        raise ValidationError("This thread is locked: votes are closed.")
-    if post.is_removed or post.deleted_by_author:
-        raise ValidationError("You cannot rate a removed or deleted post.")
-    if post.held_for_approval:
-        raise ValidationError("This post is waiting for a moderator's approval; rate it later.")
-    return post
 
 
 def _because_number(because: object) -> int | None:
@@ -151,7 +135,7 @@ def state_credence(
     except ValidationError as error:  # reported after the post's own checks, as before
         credited_number, bad_because = None, error
     shown = {} if credited_number is None else {"credited_shown": _credited_shown(credited_number)}
-    post = _locked_post(post, **shown)
+    post = locked_for_rating(post, doing="rate", **shown)
     if post.role == Role.QUESTION:
         mine = " your own" if post.author_id == user.pk else " a"
         raise ValidationError(
@@ -170,18 +154,6 @@ def state_credence(
     return CredenceResult(credence=credence, previous=previous)
 
 
-def _clean_reaction_quote(quote: object, post: Post) -> str:
-    """Validated as reply quotes are: the exact words of the post, squashed spaces."""
-    quote = " ".join(str(quote or "").split())
-    if not quote:
-        return ""
-    if len(quote) > settings.CRUX_MAX_BODY_CHARS:
-        raise ValidationError({"quote": "The quote is longer than a post may be."})
-    if not quote_occurs_in(quote, post.body):
-        raise ValidationError({"quote": "The quoted words do not occur in this post."})
-    return quote
-
-
 @transaction.atomic
 def react(*, user: User, post: Post, kind: str, quote: object = "") -> ReactionResult:
     """ "That's a crux for me" and its kin, on the post or a span of it. Reacting the same
@@ -190,8 +162,8 @@ def react(*, user: User, post: Post, kind: str, quote: object = "") -> ReactionR
     if kind not in Reaction.Kind.values:
         known = ", ".join(Reaction.Kind.values)
         raise ValidationError({"kind": f"Unknown reaction {kind!r}; choose one of {known}."})
-    post = _locked_post(post)
-    clean_quote = _clean_reaction_quote(quote, post)
+    post = locked_for_rating(post, doing="rate")
+    clean_quote = posting.clean_quote(quote, post, where="this post")
     limits.check(user, "vote")
     # Taken back if it was there (the locked post keeps a second click from interleaving).
     taken_back, _ = Reaction.objects.filter(
@@ -208,7 +180,7 @@ def react(*, user: User, post: Post, kind: str, quote: object = "") -> ReactionR
 def pass_post(*, user: User, post: Post) -> bool:
     """Skip a post in the rating queue; returns whether this is a new pass."""
     ensure_can_participate(user)
-    post = _locked_post(post)
+    post = locked_for_rating(post, doing="rate")
     limits.check(user, "vote")
     _, created = QueuePass.objects.get_or_create(
         user=user, post=post, defaults={"thread_id": post.thread_id}

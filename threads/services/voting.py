@@ -9,6 +9,7 @@ concurrent votes; the unique (user, post, axis) constraint backs that up in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,21 +38,22 @@ class VoteResult:
     changed: bool = True  # False when the vote was already so (a retry)
 
 
-def _locked_post(post: Post, *, user: User, axis: str) -> Post:
-    """The post row, locked, after the rules on what may be voted on.
+def locked_for_rating(post: Post, *, doing: str, **annotations: Any) -> Post:
+    """The post row, locked, after the rules on what may be rated (votes, credences,
+    reactions and queue passes share them); `doing` ("vote on", "rate") is what the
+    messages say the user cannot do, and `annotations` are read in the same query.
 
-    Only the post row (its counters change): votes elsewhere in the thread proceed. While
-    it is locked no other write can change the row, so the counters read here plus this
-    vote's change are the stored ones after it (no reload)."""
-    post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
+    Only the post row (its counters and version change): ratings elsewhere in the thread
+    proceed. While it is locked no other write can change the row, so the counters read
+    here plus this rating's change are the stored ones after it (no reload)."""
+    locked = Post.objects.select_for_update(of=("self",)).select_related("thread")
+    post = locked.annotate(**annotations).get(pk=post.pk)
     if post.thread.locked:
         raise ValidationError("This thread is locked: votes are closed.")
     if post.is_removed or post.deleted_by_author:
-        raise ValidationError("You cannot vote on a removed or deleted post.")
+        raise ValidationError(f"You cannot {doing} a removed or deleted post.")
     if post.held_for_approval:
-        raise ValidationError("This post is waiting for a moderator's approval; vote on it later.")
-    if axis == Vote.Axis.AGREE and post.author_id == user.pk:
-        raise ValidationError("You cannot agree or disagree with your own post.")
+        raise ValidationError(f"This post is waiting for a moderator's approval; {doing} it later.")
     return post
 
 
@@ -62,7 +64,9 @@ def cast_vote(*, user: User, post: Post, axis: str, value: int) -> VoteResult:
         raise ValidationError(f"Unknown vote axis {axis!r}.")
     if value not in (1, -1, 0):
         raise ValidationError("A vote is +1 or -1, or 0 to take it back.")
-    post = _locked_post(post, user=user, axis=axis)
+    post = locked_for_rating(post, doing="vote on")
+    if axis == Vote.Axis.AGREE and post.author_id == user.pk:
+        raise ValidationError("You cannot agree or disagree with your own post.")
     limits.check(user, "vote")
 
     mine = Vote.objects.filter(user=user, post=post, axis=axis)
