@@ -94,6 +94,13 @@ def _segment(post_id: int) -> str:
     return f"{post_id:0{PATH_SEGMENT}d}"
 
 
+def _text_columns(body: str) -> dict[str, str]:
+    """A post's three text columns, always made together: the Markdown source, its
+    sanitised HTML (with @mentions linked) and its plain text for the analysis."""
+    body_html, body_text = markdown.render_post(body, mentions=notifications.profile_links)
+    return {"body": body, "body_html": body_html, "body_text": body_text}
+
+
 # A second copy of the same thread by the same author within this time is refused.
 DUPLICATE_THREAD_WINDOW = timedelta(hours=1)
 
@@ -142,22 +149,14 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
             raise ValidationError({"link": "The link must be an http(s) address."}) from None
     limits.check(author, "thread")
     now = timezone.now()
-    body_html, body_text = markdown.render_post(body, mentions=notifications.profile_links)
-    twin = _recent_twin(author, title, body_text)
+    text = _text_columns(body)
+    twin = _recent_twin(author, title, text["body_text"])
     if twin is not None:
         raise DuplicateThread(twin)
     thread = Thread.objects.create(
         title=title, slug=_slug(title), link=link, author=author, created=now, last_activity=now
     )
-    post = Post.objects.create(
-        thread=thread,
-        author=author,
-        role=Role.CLAIM,
-        body=body,
-        body_html=body_html,
-        body_text=body_text,
-        created=now,
-    )
+    post = Post.objects.create(thread=thread, author=author, role=Role.CLAIM, created=now, **text)
     Post.objects.filter(pk=post.pk).update(path=_segment(post.pk))
     thread_changed(thread.pk)
     notifications.post_created(post)
@@ -254,16 +253,13 @@ def _reply(
     limits.check(author, "post")
 
     now = timezone.now()
-    body_html, body_text = markdown.render_post(body, mentions=notifications.profile_links)
     post = Post.objects.create(
         thread=thread,
         parent=parent,
         author=author,
         role=role,
         quote=quote,
-        body=body,
-        body_html=body_html,
-        body_text=body_text,
+        **_text_columns(body),
         depth=parent.depth + 1,
         created=now,
         submission_token=submission_token,
@@ -326,10 +322,8 @@ def edit_post(
         created=post.edited or post.created,
         editor=editor,
     )
-    post.body = body
-    post.body_html, post.body_text = markdown.render_post(
-        body, mentions=notifications.profile_links
-    )
+    for column, value in _text_columns(body).items():
+        setattr(post, column, value)
     if new_quote != post.quote:  # checked against the parent's current text just now
         post.quote_version = None
     post.quote = new_quote
