@@ -163,28 +163,9 @@ def start_thread(*, author: User, title: str, body: str, link: str = "") -> Thre
     return thread
 
 
-def reply(
-    *,
-    author: User,
-    parent: Post,
-    body: str,
-    role: str = Role.COMMENT,
-    quote: str = "",
-    submission_token: str = "",
-) -> Post:
-    """Reply to `parent` with a role toward it and optionally the exact words it answers.
-
-    A repeated `submission_token` (double submit) returns the post the first submit made.
-    """
-    post, _ = submit_reply(
-        author=author,
-        parent=parent,
-        body=body,
-        role=role,
-        quote=quote,
-        submission_token=submission_token,
-    )
-    return post
+def reply(*, author: User, parent: Post, body: str, **optional: str) -> Post:
+    """submit_reply's post alone (`optional`: its role, quote and submission_token)."""
+    return submit_reply(author=author, parent=parent, body=body, **optional)[0]
 
 
 def submit_reply(
@@ -196,8 +177,10 @@ def submit_reply(
     quote: str = "",
     submission_token: str = "",
 ) -> tuple[Post, bool]:
-    """`reply`, also saying whether this call made the post (False: a repeated submit
-    of the same form, answered with the post the first one made)."""
+    """Reply to `parent` with a role toward it and optionally the exact words it answers.
+
+    Returns the post and whether this call made it: a repeated `submission_token` (a
+    double submit of the same form) is answered with the post the first submit made."""
     submission_token = (submission_token or "")[:TOKEN_LENGTH]
     try:
         return _reply(
