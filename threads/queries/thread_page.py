@@ -262,6 +262,13 @@ class TagsJSON(Func):
     "[]" for none): a column of the post rows, so the tags need no query of their own."""
 
     output_field = TextField()
+    # By database: SQLite's json_group_array keeps the order of the ordered subquery it reads.
+    vendor_templates = {
+        "postgresql": "(SELECT json_agg(json_build_array(r.kind, r.name, r.slug)"
+        f" ORDER BY r.kind, r.name)::text FROM ({_TAG_ROWS}) r)",
+        "sqlite": "(SELECT json_group_array(json_array(r.kind, r.name, r.slug))"
+        f" FROM ({_TAG_ROWS} ORDER BY t.kind, t.name) r)",
+    }
 
     def __init__(self) -> None:
         super().__init__(F("pk"))
@@ -269,21 +276,10 @@ class TagsJSON(Func):
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
-        template = (
-            "(SELECT json_agg(json_build_array(r.kind, r.name, r.slug)"
-            f" ORDER BY r.kind, r.name)::text FROM ({_TAG_ROWS}) r)"
-        )
+        template = self.vendor_templates[connection.vendor]
         return super().as_sql(compiler, connection, template=template, **extra)
 
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        # json_group_array keeps the order of the ordered subquery it reads.
-        template = (
-            "(SELECT json_group_array(json_array(r.kind, r.name, r.slug))"
-            f" FROM ({_TAG_ROWS} ORDER BY t.kind, t.name) r)"
-        )
-        return super().as_sql(compiler, connection, template=template, **extra)
+    as_sqlite = as_postgresql  # with SQLite's own template
 
 
 def load_posts(ids: Iterable[int], viewer: Viewer) -> dict[int, ShownPost]:
