@@ -18,7 +18,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
@@ -42,7 +41,6 @@ from threads.services import moderation
 from threads.services.posting import excerpt
 from threads.views.decorators import HtmxHttpRequest, login_required, moderator_required
 from threads.views.responses import (
-    add_service_errors,
     next_url,
     post_anchor,
     render_form,
@@ -212,32 +210,20 @@ def report_post(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     context = {"post": _with_excerpt(post), "thread": post.thread, "form": form, "reporting": True}
     form_id = f"mod-report-{post.pk}"
     if request.method == "POST" and form.is_valid():
-        try:
-            report = moderation.report_post(
-                reporter=request.user,
-                post=post,
-                reason=form.cleaned_data["reason"],
-                kind=form.cleaned_data["kind"],
-            )
-        except PermissionDenied as refusal:  # banned or inactive: say why, change nothing
-            form.add_error(None, str(refusal))
-            response = render_form(request, POST_TEMPLATE, "report-form", context, form_id=form_id)
-            if not request.htmx:  # htmx shows only 2xx and 422 responses
-                response.status_code = 403
-            return response
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            done = (
-                "Thank you: the moderators will look at this post."
-                if report.kind == Report.Kind.REPORT
-                else "Thank you for the nomination: the moderators will consider it."
-            )
-            if request.htmx:
-                context["done"] = done
-                return render(request, f"{POST_TEMPLATE}#report-form", context)
-            messages.success(request, done)
-            return HttpResponseRedirect(next_url(request, post_anchor(post)))
+        # Banned or inactive: the form says why (403 as a page), and nothing changes.
+        with service_errors(form, refusals=True):
+            report = moderation.report_post(reporter=request.user, post=post, **form.cleaned_data)
+    if request.method == "POST" and form.is_valid():
+        done = (
+            "Thank you: the moderators will look at this post."
+            if report.kind == Report.Kind.REPORT
+            else "Thank you for the nomination: the moderators will consider it."
+        )
+        if request.htmx:
+            context["done"] = done
+            return render(request, f"{POST_TEMPLATE}#report-form", context)
+        messages.success(request, done)
+        return HttpResponseRedirect(next_url(request, post_anchor(post)))
     return render_form(request, POST_TEMPLATE, "report-form", context, form_id=form_id)
 
 

@@ -1,6 +1,6 @@
 """What views answer with, written once: where a form returns to (a safe next URL, a
-post's anchor), a service's ValidationError put on the form that asked, and a form
-rendered whole or as its htmx partial (422 with its errors)."""
+post's anchor), a service's ValidationError (or refusal) put on the form that asked, and
+a form rendered whole or as its htmx partial (422 with its errors, 403 if refused)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -55,14 +55,30 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# The code of a form error that is a service's PermissionDenied (see form_error_status).
+REFUSED = "refused"
+
+
 @contextmanager
-def service_errors(form: forms.Form) -> Iterator[None]:
+def service_errors(form: forms.Form, *, refusals: bool = False) -> Iterator[None]:
     """Around a service called for a valid form: its ValidationError ends up on the form
-    (which is then no longer valid)."""
+    (which is then no longer valid). With `refusals`, so does its PermissionDenied (a
+    banned or inactive participant), as an error of the whole form coded REFUSED."""
     try:
         yield
     except ValidationError as error:
         add_service_errors(form, error)
+    except PermissionDenied as refusal:
+        if not refusals:
+            raise
+        form.add_error(None, ValidationError(str(refusal), code=REFUSED))
+
+
+def form_error_status(request: HtmxHttpRequest, form: forms.Form) -> int:
+    """The status of a form sent back with its errors: 422, but 403 when a service refused
+    the user and the answer is a whole page (htmx swaps only 2xx and 422 answers)."""
+    refused = form.has_error(NON_FIELD_ERRORS, code=REFUSED)
+    return 403 if refused and not request.htmx else 422
 
 
 def render_form(
@@ -72,7 +88,7 @@ def render_form(
     answer to a POST is retargeted onto the form's own element `form_id`, since the form
     asked for the refreshed post (or queue entry) that only a success brings."""
     form = context.get("form")
-    status = 422 if form is not None and form.errors else 200
+    status = form_error_status(request, form) if form is not None and form.errors else 200
     if request.htmx:
         response = render(request, f"{template}#{partial}", context, status=status)
         if request.method == "POST":

@@ -34,7 +34,12 @@ from threads.services import drafts, posting, voting
 from threads.views import inbox as inbox_views
 from threads.views.analysis import panel_for_reader
 from threads.views.decorators import HtmxHttpRequest, login_required
-from threads.views.responses import add_service_errors, back_to_post, post_anchor
+from threads.views.responses import (
+    back_to_post,
+    form_error_status,
+    post_anchor,
+    service_errors,
+)
 
 THREAD = "threads/thread.html"
 PERMALINK = "threads/post.html"
@@ -354,13 +359,17 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 # --- Replying --------------------------------------------------------------------------------
 
 
-def _reply_form_response(
-    request: HtmxHttpRequest, parent: Post, form: ReplyForm, *, status: int = 200
+def _post_form_response(
+    request: HtmxHttpRequest, post: Post, form: ReplyForm | EditForm, partial: str, **opened: int
 ) -> HttpResponse:
+    """The reply or edit form under `post`: for htmx its `partial`, else the post's page
+    with the form open (`opened`: replying_to= or editing= the post's pk). Status 200 for
+    a new form, form_error_status for one sent back with its errors."""
+    status = form_error_status(request, form) if form.errors else 200
     if request.htmx:
-        context = {"post": parent, "thread": parent.thread, "form": form}
-        return _render(request, f"{THREAD}#reply_form", context, status=status)
-    return _permalink_response(request, parent, status=status, form=form, replying_to=parent.pk)
+        context = {"post": post, "thread": post.thread, "form": form}
+        return _render(request, f"{THREAD}#{partial}", context, status=status)
+    return _permalink_response(request, post, status=status, form=form, **opened)
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,29 +388,17 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not initial.get("role"):
             initial["role"] = likely_role(parent_role=parent.role, quote=initial.get("quote", ""))
         form = ReplyForm(initial=initial, auto_id=f"reply-{pk}-%s")
-        return _reply_form_response(request, parent, form)
+        return _post_form_response(request, parent, form, "reply_form", replying_to=parent.pk)
 
     form = ReplyForm(request.POST, auto_id=f"reply-{pk}-%s")
-    status = 422
     if form.is_valid():
-        data = form.cleaned_data
-        try:
+        with service_errors(form, refusals=True):
             post, created = posting.submit_reply(
-                author=request.user,
-                parent=parent,
-                body=data["body"],
-                role=data["role"],
-                quote=data["quote"],
-                submission_token=data["submission_token"],
+                author=request.user, parent=parent, **form.cleaned_data
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-            status = 422 if request.htmx else 403
-        else:
-            return _reply_done(request, parent, post, created=created)
-    return _reply_form_response(request, parent, form, status=status)
+    if form.is_valid():
+        return _reply_done(request, parent, post, created=created)
+    return _post_form_response(request, parent, form, "reply_form", replying_to=parent.pk)
 
 
 def _reply_done(
@@ -474,15 +471,6 @@ def _own_post_or_404(pk: int, request: HtmxHttpRequest) -> Post:
     return post
 
 
-def _edit_form_response(
-    request: HtmxHttpRequest, post: Post, form: EditForm, *, status: int = 200
-) -> HttpResponse:
-    if request.htmx:
-        context = {"post": post, "thread": post.thread, "form": form}
-        return _render(request, f"{THREAD}#edit_form", context, status=status)
-    return _permalink_response(request, post, status=status, form=form, editing=post.pk)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_post(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -493,31 +481,19 @@ def edit_post(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         full = Post.objects.only("body", "quote", "role").get(pk=post.pk)
         initial = {"body": full.body, "quote": full.quote, "role": full.role}
         form = EditForm(initial=initial, opening=opening, auto_id=f"edit-{pk}-%s")
-        return _edit_form_response(request, post, form)
+        return _post_form_response(request, post, form, "edit_form", editing=post.pk)
 
+    # The opening post's form has no quote or role: edit_post keeps them (None).
     form = EditForm(request.POST, opening=opening, auto_id=f"edit-{pk}-%s")
-    status = 422
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            posting.edit_post(
-                post=post,
-                editor=request.user,
-                body=data["body"],
-                quote=None if opening else data["quote"],
-                role=None if opening else data["role"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-            status = 422 if request.htmx else 403
-        else:
-            if request.htmx:  # the form's slot empties, the post is swapped out of band
-                return _post_main_response(request, post, partial="edit_done")
-            messages.success(request, "Your post is updated; the earlier version is kept.")
-            return HttpResponseRedirect(post_anchor(post))
-    return _edit_form_response(request, post, form, status=status)
+        with service_errors(form, refusals=True):
+            posting.edit_post(post=post, editor=request.user, **form.cleaned_data)
+    if not form.is_valid():
+        return _post_form_response(request, post, form, "edit_form", editing=post.pk)
+    if request.htmx:  # the form's slot empties, the post is swapped out of band
+        return _post_main_response(request, post, partial="edit_done")
+    messages.success(request, "Your post is updated; the earlier version is kept.")
+    return HttpResponseRedirect(post_anchor(post))
 
 
 def _post_main_response(
