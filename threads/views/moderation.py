@@ -13,7 +13,6 @@ marked @moderator_required refuses everyone else (a test walks all of them).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -41,6 +40,7 @@ from threads.services import moderation
 from threads.services.posting import excerpt
 from threads.views.decorators import HtmxHttpRequest, login_required, moderator_required
 from threads.views.responses import (
+    FormAction,
     next_url,
     post_anchor,
     render_form,
@@ -62,40 +62,30 @@ def _from_queue(request: HtmxHttpRequest) -> bool:
 POST_TEMPLATE = "moderation/post.html"
 
 
-@dataclass(frozen=True)
-class PanelAction:
-    """One action of a post's moderation panel: its form, the service it calls with
-    `moderator`, `post` and the form's cleaned data, and what the moderator is told."""
-
-    form: type[forms.Form]
-    service: Callable[..., object]
-    done: str
-    unchanged: str  # when the service returns False; {role} is the post's current role
-
-
+# The actions of a post's moderation panel; their service is called with `post`.
 PANEL_ACTIONS = {
-    "tag": PanelAction(
+    "tag": FormAction(
         TagPostForm, moderation.tag_post, "Tagged.", "The post already has that tag."
     ),
-    "untag": PanelAction(
+    "untag": FormAction(
         UntagPostForm,
         moderation.untag_post,
         "Tag taken off.",
         "The post does not have that tag (any more).",
     ),
-    "role": PanelAction(
+    "role": FormAction(
         RoleForm, moderation.change_role, "Role changed.", "The post already {role} its parent."
     ),
-    "remove": PanelAction(
+    "remove": FormAction(
         RemovePostForm, moderation.remove_post, "Post removed.", "This post is already removed."
     ),
-    "restore": PanelAction(
+    "restore": FormAction(
         ReasonForm,
         moderation.restore_post,
         "Post restored.",
         "This post is not removed; there is nothing to restore.",
     ),
-    "approve": PanelAction(
+    "approve": FormAction(
         ReasonForm,
         moderation.approve_post,
         "Post approved: everyone can see it now.",

@@ -4,8 +4,9 @@ a form rendered whole or as its htmx partial (422 with its errors, 403 if refuse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -53,6 +54,18 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+@dataclass(frozen=True)
+class FormAction:
+    """A moderator's form and the service it calls with `moderator`, the object acted on
+    and the form's cleaned data; what the moderator is told when it is done, and when the
+    service returns False (nothing changed; the post panel fills in {role})."""
+
+    form: type[forms.Form]
+    service: Callable[..., object]
+    done: str
+    unchanged: str
 
 
 # The code of a form error that is a service's PermissionDenied (see form_error_status).

@@ -21,7 +21,7 @@ from threads.queries import moderation as reads
 from threads.services import tags as taxonomy
 from threads.services.posting import excerpt
 from threads.views.decorators import HtmxHttpRequest, moderator_required
-from threads.views.responses import render_form, service_errors
+from threads.views.responses import FormAction, render_form, service_errors
 
 LOG_PAGE_SIZE = 50
 TAG_PAGE_SIZE = 25
@@ -160,16 +160,38 @@ def _tag_row_answer(
     return render_form(request, TAGS_TEMPLATE, "tag-row", context, form_id=f"tag-{tag.pk}")
 
 
+# The row forms whose service says whether it changed anything; called with `tag`.
+TAG_CHANGES = {
+    "rename": FormAction(
+        TagRenameForm,
+        taxonomy.rename_tag,
+        "Tag renamed.",
+        "Nothing to change: the name and description are the same.",
+    ),
+    "retire": FormAction(
+        ReasonForm,
+        taxonomy.retire_tag,
+        "Tag retired: it stays on its posts but cannot be applied any more.",
+        "This tag is already retired.",
+    ),
+}
+
+
+def _change_tag(request: HtmxHttpRequest, slug: str, action: str) -> HttpResponse:
+    what = TAG_CHANGES[action]
+    tag = get_object_or_404(Tag, slug=slug)
+    form = _row_form(action, tag, what.form, request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            if not what.service(moderator=request.user, tag=tag, **form.cleaned_data):
+                form.add_error(None, what.unchanged)
+    return _tag_row_answer(request, tag, action, form, done=what.done)
+
+
 @moderator_required
 @require_POST
 def rename_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    form = _row_form("rename", tag, TagRenameForm, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not taxonomy.rename_tag(moderator=request.user, tag=tag, **form.cleaned_data):
-                form.add_error(None, "Nothing to change: the name and description are the same.")
-    return _tag_row_answer(request, tag, "rename", form, done="Tag renamed.")
+    return _change_tag(request, slug, "rename")
 
 
 @moderator_required
@@ -187,11 +209,4 @@ def merge_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @moderator_required
 @require_POST
 def retire_tag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    form = _row_form("retire", tag, ReasonForm, request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            if not taxonomy.retire_tag(moderator=request.user, tag=tag, **form.cleaned_data):
-                form.add_error(None, "This tag is already retired.")
-    done = "Tag retired: it stays on its posts but cannot be applied any more."
-    return _tag_row_answer(request, tag, "retire", form, done=done)
+    return _change_tag(request, slug, "retire")
