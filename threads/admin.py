@@ -100,8 +100,7 @@ def confirm_and_run(
         changed, refused = 0, []
         for obj in queryset:
             try:
-                arguments = getattr(form, "service_arguments", lambda: form.cleaned_data)()
-                result = service(moderator=request.user, **{target: obj}, **arguments)
+                result = service(moderator=request.user, **{target: obj}, **form.cleaned_data)
             except (ValidationError, PermissionDenied) as error:
                 text = "; ".join(getattr(error, "messages", None) or [str(error)])
                 refused.append(f"{obj}: {text}")

@@ -156,29 +156,23 @@ class BanForm(forms.Form):
     reason = _reason_field(required=True, help_text="The user sees this reason.")
 
     def clean(self) -> dict[str, Any]:
+        """What services.moderation.ban_user takes: the reason, and `until`, the end of the
+        ban as an aware datetime (None for a permanent ban) made from the chosen duration."""
         cleaned = super().clean()
-        duration = cleaned.get("duration")
+        duration = cleaned.pop("duration", None)
         if duration == "until":
             day = cleaned.get("until")
             if day is None:
                 self.add_error("until", "Give the date the ban ends.")
             elif day <= timezone.now().date():
                 self.add_error("until", "The date must be in the future.")
+            else:
+                cleaned["until"] = datetime.combine(day, time.min, tzinfo=UTC)
+        elif duration == "permanent":
+            cleaned["until"] = None
+        elif duration is not None:
+            cleaned["until"] = timezone.now() + timedelta(days=int(duration))
         return cleaned
-
-    def service_arguments(self) -> dict:
-        """What services.moderation.ban_user takes: the reason and the end of the ban."""
-        return {"reason": self.cleaned_data["reason"], "until": self.ban_until()}
-
-    def ban_until(self) -> datetime | None:
-        """The end of the ban as an aware datetime, or None for a permanent ban."""
-        duration = self.cleaned_data["duration"]
-        if duration == "permanent":
-            return None
-        if duration == "until":
-            day = self.cleaned_data["until"]
-            return datetime.combine(day, time.min, tzinfo=UTC)
-        return timezone.now() + timedelta(days=int(duration))
 
 
 class TagCreateForm(forms.Form):

@@ -396,7 +396,7 @@ def ban_user(request: HtmxHttpRequest, username: str) -> HttpResponse:
     form = BanForm(request.POST)
     if form.is_valid():
         with service_errors(form):
-            moderation.ban_user(moderator=request.user, user=member, **form.service_arguments())
+            moderation.ban_user(moderator=request.user, user=member, **form.cleaned_data)
     done = f"{member.username} is banned."
     return _user_answer(request, member, form, form_key="ban_form", done=done)
 
