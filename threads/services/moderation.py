@@ -84,9 +84,10 @@ def _moderating(
     return _lock_post(post), reason
 
 
-def _bump(post: Post) -> None:
-    # Post.version is the cache key of the post's rendered fragment.
-    Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
+def _bump(post: Post, **changes: Any) -> None:
+    """Write `changes` to the post's row and bump Post.version, the cache key of its
+    rendered fragment: every moderation changes how the post shows."""
+    Post.objects.filter(pk=post.pk).update(version=F("version") + 1, **changes)
 
 
 def _post_moderated(
@@ -178,7 +179,7 @@ def change_role(*, moderator: User, post: Post, role: str, reason: str = "") -> 
         raise ValidationError("The opening post is the thread's claim; its role cannot change.")
     if post.role == role and not post.role_inferred:
         return False
-    Post.objects.filter(pk=post.pk).update(role=role, role_inferred=False, version=F("version") + 1)
+    _bump(post, role=role, role_inferred=False)
     details = {"from": post.role, "to": role.value, "was_inferred": post.role_inferred}
     _post_moderated(
         moderator, ModAction.Action.ROLE, post, reason=reason, details=details, tell_author=reason
@@ -198,12 +199,7 @@ def remove_post(*, moderator: User, post: Post, reason: str) -> bool:
     post, reason = _moderating(moderator, post, reason, required=required)
     if post.is_removed:
         return False
-    Post.objects.filter(pk=post.pk).update(
-        removed_at=timezone.now(),
-        removed_by=moderator,
-        removed_reason=reason,
-        version=F("version") + 1,
-    )
+    _bump(post, removed_at=timezone.now(), removed_by=moderator, removed_reason=reason)
     _post_moderated(moderator, ModAction.Action.REMOVE, post, reason=reason, tell_author=reason)
     return True
 
@@ -215,9 +211,7 @@ def restore_post(*, moderator: User, post: Post, reason: str = "") -> bool:
     if not post.is_removed:
         return False
     details = {"removed_by": post.removed_by_id, "removed_reason": post.removed_reason}
-    Post.objects.filter(pk=post.pk).update(
-        removed_at=None, removed_by=None, removed_reason="", version=F("version") + 1
-    )
+    _bump(post, removed_at=None, removed_by=None, removed_reason="")
     _post_moderated(
         moderator,
         ModAction.Action.RESTORE,
@@ -237,7 +231,7 @@ def approve_post(*, moderator: User, post: Post, reason: str = "") -> bool:
         return False
     if post.is_removed:
         raise ValidationError("This post was removed; restore it before approving it.")
-    Post.objects.filter(pk=post.pk).update(held_for_approval=False, version=F("version") + 1)
+    _bump(post, held_for_approval=False)
     _post_moderated(moderator, ModAction.Action.APPROVE, post, reason=reason)
     notifications.post_published(post)
     return True
@@ -481,7 +475,7 @@ def mark_duplicate(*, moderator: User, post: Post, original: Post, reason: str =
         )
     if post.duplicate_of_id == original.pk:
         return False
-    Post.objects.filter(pk=post.pk).update(duplicate_of=original, version=F("version") + 1)
+    _bump(post, duplicate_of=original)
     details = {"original": original.pk}
     _post_moderated(moderator, ModAction.Action.DUPLICATE, post, reason=reason, details=details)
     return True
@@ -494,6 +488,6 @@ def unmark_duplicate(*, moderator: User, post: Post, reason: str = "") -> bool:
     if post.duplicate_of_id is None:
         return False
     details = {"original": post.duplicate_of_id}
-    Post.objects.filter(pk=post.pk).update(duplicate_of=None, version=F("version") + 1)
+    _bump(post, duplicate_of=None)
     _post_moderated(moderator, ModAction.Action.UNDUPLICATE, post, reason=reason, details=details)
     return True
