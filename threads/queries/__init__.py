@@ -7,7 +7,7 @@
 - `analysis`: the snapshot a map is computed from, and the records exports are made of.
 
 The one rule for which posts a reader sees is `Post.objects.visible_to(viewer)`
-(threads/models.py); the modules here build on it.
+(threads/managers.py); the modules here build on it.
 """
 
 from threads.queries.thread_page import (
