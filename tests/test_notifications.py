@@ -14,6 +14,7 @@ from django.core.cache import cache
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads import markdown
 from threads.models import Draft, Notification, Role, ThreadAnalysis, Watch
+from threads.queries import notifications as notification_queries
 from threads.services import moderation, notifications, watching
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,10 +138,10 @@ def test_a_user_banned_after_posting_disappears_from_the_inbox_and_the_count(
     people, thread, moderator, client
 ):
     make_reply(opening_post(thread), people["bob"], body="Spam spam.")
-    assert notifications.unread_count(people["alice"].pk) == 1
+    assert notification_queries.unread_count(people["alice"].pk) == 1
     moderation.ban_user(moderator=moderator, user=people["bob"], reason="Spam")
     cache.clear()
-    assert notifications.unread_count(people["alice"].pk) == 0
+    assert notification_queries.unread_count(people["alice"].pk) == 0
     client.force_login(people["alice"])
     assert "Spam spam" not in client.get("/inbox/").content.decode()
 
@@ -158,12 +159,12 @@ def test_a_removed_post_is_no_longer_shown_and_its_author_hears_why(
     people, thread, moderator, client
 ):
     reply = make_reply(opening_post(thread), people["bob"], body="Rude words here.")
-    assert notifications.unread_count(people["alice"].pk) == 1  # now cached
+    assert notification_queries.unread_count(people["alice"].pk) == 1  # now cached
     moderation.remove_post(moderator=moderator, post=reply, reason="Be civil")
     client.force_login(people["alice"])
     page = client.get("/inbox/").content.decode()
     assert "Rude words" not in page
-    assert notifications.unread_count(people["alice"].pk) == 0
+    assert notification_queries.unread_count(people["alice"].pk) == 0
     note = Notification.objects.get(recipient=people["bob"], kind="moderation")
     assert note.detail == "removed your post: Be civil" and note.actor == moderator
     moderation.restore_post(moderator=moderator, post=reply, reason="On appeal")
@@ -274,7 +275,7 @@ def test_read_all_marks_everything_read(people, thread, client):
     client.force_login(people["alice"])
     assert client.post("/inbox/read-all/").status_code == 302
     assert not Notification.objects.filter(recipient=people["alice"], read=False).exists()
-    assert notifications.unread_count(people["alice"].pk) == 0
+    assert notification_queries.unread_count(people["alice"].pk) == 0
 
 
 def test_opening_a_notification_marks_it_read_and_goes_to_the_post(people, thread, client):
@@ -335,10 +336,10 @@ def test_the_thread_page_marks_posts_new_since_the_last_visit_and_reads_its_noti
     assert 'data-read-at=""' in html and "new — jump" not in html
     first = make_reply(opening_post(thread), people["bob"], body="New one.")
     make_reply(opening_post(thread), people["carol"], body="New two.")
-    assert notifications.unread_count(people["alice"].pk) == 2
+    assert notification_queries.unread_count(people["alice"].pk) == 2
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "2 new — jump" in html and f'data-post-id="{first.pk}"' in html
-    assert notifications.unread_count(people["alice"].pk) == 0
+    assert notification_queries.unread_count(people["alice"].pk) == 0
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "new — jump" not in html
 

@@ -15,7 +15,8 @@ from django.test import Client
 from tests.conftest import wait_until
 from tests.factories import make_reply, make_thread, make_user, opening_post
 from threads.models import Notification, NotificationSettings, Role
-from threads.services import notifications, watching
+from threads.queries import notifications as notification_queries
+from threads.services import watching
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -81,7 +82,7 @@ def test_reply_quote_mention_answered_watch_and_mute_through_a_worker_and_smtp(
     client = Client()
     client.force_login(dave)
     assert client.post("/inbox/read-all/").status_code == 302
-    assert notifications.unread_count(dave.pk) == 0
+    assert notification_queries.unread_count(dave.pk) == 0
     assert Notification.objects.filter(recipient=dave, read=False).count() == 0
 
 

@@ -1,17 +1,77 @@
-"""Read paths of notifications: the inbox, its JSON, and the thread list's unread counts.
-(Writes are in threads.services.notifications.)"""
+"""Read paths of notifications: which may be shown, the header badge's unread count, the
+inbox, its JSON, and the thread list's unread counts. (Writes are in
+threads.services.notifications.)"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from threads.models import Notification, Post, Thread, ThreadVisit
-from threads.services.notifications import unread_count, visible_to
+from threads.models import Ban, Notification, Post, Thread, ThreadVisit
+
+log = logging.getLogger(__name__)
 
 INBOX_LIMIT = 200
+UNREAD_TTL = 300
+
+
+# --- Visibility ----------------------------------------------------------------------------
+
+
+def _active_ban(user_ref: OuterRef) -> Exists:
+    now = timezone.now()
+    return Exists(
+        Ban.objects.filter(user=user_ref, lifted_at__isnull=True).filter(
+            Q(until__isnull=True) | Q(until__gt=now)
+        )
+    )
+
+
+def visible_to(user_id: int) -> QuerySet[Notification]:
+    """The user's notifications that may be shown now: about a post they can still see
+    (or their own post, for moderation notices), from someone not banned since."""
+    shown_post = Q(post__isnull=True) | Q(post__author_id=user_id)
+    shown_post |= Q(
+        post__removed_at__isnull=True,
+        post__deleted_by_author=False,
+        post__held_for_approval=False,
+    )
+    return (
+        Notification.objects.filter(recipient_id=user_id)
+        .filter(shown_post)
+        .filter(Q(actor__isnull=True) | ~_active_ban(OuterRef("actor")))
+    )
+
+
+# --- The unread count (the header badge) ---------------------------------------------------
+
+
+def unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def unread_count(user_id: int) -> int:
+    """The badge's number: from the cache, else one query."""
+    key = unread_key(user_id)
+    try:
+        count = cache.get(key)
+    except Exception:
+        log.warning("notifications: cache unavailable", exc_info=True)
+        count = None
+    if count is None:
+        count = visible_to(user_id).filter(read=False).count()
+        with contextlib.suppress(Exception):
+            cache.set(key, count, UNREAD_TTL)
+    return count
+
+
+# --- The inbox -------------------------------------------------------------------------------
 
 
 @dataclass

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from threads.models import Notification, NotificationSettings, User, Watch
-from threads.services.notifications import visible_to
+from threads.queries.notifications import visible_to
 
 log = logging.getLogger(__name__)
 

@@ -11,22 +11,22 @@ Rules, checked when a notification is made and again when it is shown: never for
 own actions, never from a banned user or one the recipient muted, nothing in a thread
 the recipient muted, never about a post the recipient may not see (held, removed,
 deleted) — bar the moderation notices to the post's own author.
+
+Which notifications may be shown and the badge's unread count are reads
+(threads.queries.notifications); opening a thread page is a visit (threads.services.visits).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
 from celery import Task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,16 +40,14 @@ from threads.models import (
     NotificationSettings,
     Post,
     Role,
-    Thread,
-    ThreadVisit,
     User,
     Watch,
 )
+from threads.queries.notifications import unread_key
 
 log = logging.getLogger(__name__)
 
 Kind = Notification.Kind
-UNREAD_TTL = 300
 # A post naming more people than this notifies the first ones only (a mass-mention is spam).
 MAX_MENTIONS = 20
 # A reply with one of these roles to a question or an objection answers it.
@@ -72,58 +70,8 @@ def profile_links(names: set[str]) -> dict[str, str]:
     return {name: reverse("profile", args=[name]) for name in known}
 
 
-# --- Visibility ----------------------------------------------------------------------------
-
-
-def _active_ban(user_ref: OuterRef) -> Exists:
-    now = timezone.now()
-    return Exists(
-        Ban.objects.filter(user=user_ref, lifted_at__isnull=True).filter(
-            Q(until__isnull=True) | Q(until__gt=now)
-        )
-    )
-
-
-def visible_to(user_id: int) -> QuerySet[Notification]:
-    """The user's notifications that may be shown now: about a post they can still see
-    (or their own post, for moderation notices), from someone not banned since."""
-    shown_post = Q(post__isnull=True) | Q(post__author_id=user_id)
-    shown_post |= Q(
-        post__removed_at__isnull=True,
-        post__deleted_by_author=False,
-        post__held_for_approval=False,
-    )
-    return (
-        Notification.objects.filter(recipient_id=user_id)
-        .filter(shown_post)
-        .filter(Q(actor__isnull=True) | ~_active_ban(OuterRef("actor")))
-    )
-
-
-# --- The unread count (the header badge) ---------------------------------------------------
-
-
-def _unread_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
-
-
-def unread_count(user_id: int) -> int:
-    """The badge's number: from the cache, else one query."""
-    key = _unread_key(user_id)
-    try:
-        count = cache.get(key)
-    except Exception:
-        log.warning("notifications: cache unavailable", exc_info=True)
-        count = None
-    if count is None:
-        count = visible_to(user_id).filter(read=False).count()
-        with contextlib.suppress(Exception):
-            cache.set(key, count, UNREAD_TTL)
-    return count
-
-
-def _forget_unread(user_ids: Iterable[int]) -> None:
-    keys = [_unread_key(pk) for pk in set(user_ids)]
+def forget_unread(user_ids: Iterable[int]) -> None:
+    keys = [unread_key(pk) for pk in set(user_ids)]
     if not keys:
         return
     try:
@@ -134,20 +82,20 @@ def _forget_unread(user_ids: Iterable[int]) -> None:
 
 def _forget_on_commit(user_ids: Iterable[int]) -> None:
     user_ids = list(user_ids)
-    transaction.on_commit(lambda: _forget_unread(user_ids))
+    transaction.on_commit(lambda: forget_unread(user_ids))
 
 
 def mark_read(*, user: User, ids: list[int]) -> int:
     """Mark some of the user's notifications read; returns how many changed."""
     changed = Notification.objects.filter(recipient=user, pk__in=ids, read=False).update(read=True)
     if changed:
-        _forget_unread([user.pk])
+        forget_unread([user.pk])
     return changed
 
 
 def mark_all_read(*, user: User) -> int:
     changed = Notification.objects.filter(recipient=user, read=False).update(read=True)
-    _forget_unread([user.pk])
+    forget_unread([user.pk])
     return changed
 
 
@@ -447,7 +395,7 @@ def fan_out_post(post_id: int, *, mentions_only: bool = False) -> list[int]:
         batch_size=2000,
         ignore_conflicts=True,
     )
-    _forget_unread(kinds)
+    forget_unread(kinds)
     # Watchers' "new post" notices go to the digest, not to mail at once.
     direct = {pk for pk, kind in kinds.items() if kind in DIRECT_KINDS and pk not in via_watch}
     mail_to = _wants_mail_now({pk: kinds[pk] for pk in direct}, parent=post.parent)
@@ -510,85 +458,8 @@ def fan_out_top_crux(thread_id: int, post_id: int) -> int:
         if pk not in muted_author
     ]
     Notification.objects.bulk_create(rows, batch_size=2000)
-    _forget_unread(r.recipient_id for r in rows)
+    forget_unread(r.recipient_id for r in rows)
     return len(rows)
-
-
-# --- Reading a thread ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the thread page tells a logged-in reader about their place in it."""
-
-    read_at: datetime | None  # their previous visit (None: first visit)
-    level: str  # their watch level ("" when they chose none)
-    new_count: int  # posts by others since read_at
-    first_new: int | None  # the earliest of them
-    marked_read: int  # notifications of this thread now read
-
-
-_READING_SQL = """
-WITH previous AS (
-    SELECT read_at FROM threads_threadvisit WHERE user_id = %(user)s AND thread_id = %(thread)s
-), visit AS (
-    INSERT INTO threads_threadvisit (user_id, thread_id, seen_at, watermark, read_at)
-    VALUES (%(user)s, %(thread)s, %(now)s, -1, %(now)s)
-    ON CONFLICT (user_id, thread_id) DO UPDATE SET read_at = EXCLUDED.read_at
-), marked AS (
-    UPDATE threads_notification SET read = true
-    WHERE recipient_id = %(user)s AND thread_id = %(thread)s AND NOT read
-    RETURNING 1
-), fresh AS (
-    SELECT p.id, p.created FROM threads_post p
-    WHERE p.thread_id = %(thread)s AND p.created > (SELECT read_at FROM previous)
-      AND p.author_id <> %(user)s AND p.removed_at IS NULL
-      AND NOT p.deleted_by_author AND NOT p.held_for_approval
-)
-SELECT (SELECT read_at FROM previous),
-       (SELECT level FROM threads_watch WHERE user_id = %(user)s AND thread_id = %(thread)s),
-       (SELECT count(*) FROM fresh),
-       (SELECT id FROM fresh ORDER BY created, id LIMIT 1),
-       (SELECT count(*) FROM marked)
-"""
-
-
-def read_thread(*, user_id: int, thread_id: int) -> Reading:
-    """Record that the user opened the thread page and say what is new to them since
-    their last visit; their notifications about the thread count as read. One query on
-    PostgreSQL (the thread page's budget allows one more)."""
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_READING_SQL, {"user": user_id, "thread": thread_id, "now": now})
-            read_at, level, new_count, first_new, marked = cursor.fetchone()
-    else:
-        visit = ThreadVisit.objects.filter(user_id=user_id, thread_id=thread_id).first()
-        read_at = visit.read_at if visit else None
-        ThreadVisit.objects.update_or_create(
-            user_id=user_id, thread_id=thread_id, defaults={"read_at": now}
-        )
-        marked = Notification.objects.filter(
-            recipient_id=user_id, thread_id=thread_id, read=False
-        ).update(read=True)
-        level = (
-            Watch.objects.filter(user_id=user_id, thread_id=thread_id)
-            .values_list("level", flat=True)
-            .first()
-        )
-        fresh = Post.objects.none()
-        if read_at is not None:
-            fresh = Post.objects.filter(thread_id=thread_id).new_to(user_id, read_at)
-        new_count = fresh.count()
-        first_new = fresh.order_by("created", "id").values_list("pk", flat=True).first()
-    if marked:
-        _forget_unread([user_id])
-    return Reading(read_at, level or "", new_count, first_new, marked)
-
-
-def new_posts_since(*, thread: Thread, user_id: int, since: datetime) -> int:
-    """Posts by others in the thread after `since` ("N new replies — show")."""
-    return Post.objects.filter(thread=thread).new_to(user_id, since).count()
 
 
 # --- Muting people -------------------------------------------------------------------------

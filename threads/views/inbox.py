@@ -27,7 +27,7 @@ from threads import queries
 from threads.forms.notifications import MuteUserForm, NotificationSettingsForm
 from threads.models import Notification, Post, Thread, Watch
 from threads.queries import notifications as notification_queries
-from threads.services import drafts, mail, notifications, watching
+from threads.services import drafts, mail, notifications, visits, watching
 from threads.views.decorators import login_required
 
 INBOX = "threads/inbox.html"
@@ -82,7 +82,9 @@ def read_one(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def badge(request: HttpRequest) -> HttpResponse:
     """The header's unread count (cached; at most one query on a miss)."""
-    unread = notifications.unread_count(request.user.pk) if request.user.is_authenticated else 0
+    unread = (
+        notification_queries.unread_count(request.user.pk) if request.user.is_authenticated else 0
+    )
     return render(request, f"{INBOX}#badge", {"unread": unread})
 
 
@@ -94,7 +96,7 @@ def notifications_json(request: HttpRequest) -> JsonResponse:
     rows = notification_queries.inbox_rows(request.user.pk, limit=100)
     return JsonResponse(
         {
-            "unread": notifications.unread_count(request.user.pk),
+            "unread": notification_queries.unread_count(request.user.pk),
             "notifications": [notification_queries.as_json(row) for row in rows],
         }
     )
@@ -139,7 +141,7 @@ def new_replies(request: HttpRequest, pk: int) -> HttpResponse:
     since = _moment(request.GET.get("since"))
     count = 0
     if since is not None and request.user.is_authenticated:
-        count = notifications.new_posts_since(thread=thread, user_id=request.user.pk, since=since)
+        count = visits.new_posts_since(thread=thread, user_id=request.user.pk, since=since)
     response = render(request, f"{THREAD}#new_replies", {"thread": thread, "new_count": count})
     if count:
         response["HX-Trigger"] = "crux:notifications"  # the badge may have news too
@@ -248,7 +250,7 @@ def reading_context(request: HttpRequest, thread: Thread) -> dict:
     new posts since their last visit, their watch level (one query; see read_thread)."""
     if not request.user.is_authenticated:
         return {}
-    reading = notifications.read_thread(user_id=request.user.pk, thread_id=thread.pk)
+    reading = visits.read_thread(user_id=request.user.pk, thread_id=thread.pk)
     return {
         "reading": reading,
         "watch_level": reading.level,
