@@ -4,7 +4,9 @@
   `tree`, its pure part: which posts to show first;
 - `moderation`: the queue, the tag index and tag pages, the moderation log;
 - `lists`: the front page, profiles and search result rows;
-- `analysis`: the snapshot a map is computed from, and the records exports are made of.
+- `analysis`: the snapshot a map is computed from;
+- `exports`: a whole thread as one record, and the record as readers may have it;
+- `notifications`: which may be shown, the badge's unread count, the inbox;
 
 The one rule for which posts a reader sees is `Post.objects.visible_to(viewer)`
 (threads/managers.py); the modules here build on it.

@@ -1,9 +1,8 @@
-"""The reads behind the disagreement map and the exports: the snapshot a map is computed
-from, and the thread record as readers may have it (AIF, Argdown)."""
+"""The reads behind the disagreement map: the snapshot a map is computed from, and whose
+stances count in it (untrusted_voters)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import numpy as np
@@ -13,7 +12,6 @@ from django.utils import timezone
 
 from threads.analysis.sentences import block_quotes
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
-from threads.importers.records import ThreadRecord
 from threads.models import Post, PostTag, Tag, User, Vote
 from threads.queries.stances import stated_inputs
 
@@ -183,18 +181,3 @@ def load_snapshot_counting_trust(thread_id: int) -> tuple[ThreadSnapshot, int]:
         quality_value=np.asarray(quality_value, dtype=np.int8),
     )
     return snapshot, len(left_out)
-
-
-def readers_record(record: ThreadRecord) -> ThreadRecord:
-    """`record` without the posts held for approval and the replies below them: the
-    public exports show what Post.objects.visible_to() shows a logged-out reader."""
-    hidden: set[int | str] = set()
-    posts = []
-    for post in record.posts:  # depth-first: a parent comes before its replies
-        if post.held_for_approval or post.parent_key in hidden:
-            hidden.add(post.key)
-        else:
-            posts.append(post)
-    if not hidden:
-        return record
-    return dataclasses.replace(record, posts=posts)

@@ -20,9 +20,8 @@ from threads.importers.crux_json import record_to_json
 from threads.importers.interchange import record_to_aif, record_to_argdown
 from threads.importers.records import ThreadRecord
 from threads.models import Thread
-from threads.queries.analysis import readers_record
+from threads.queries.exports import export_record, readers_record
 from threads.services import limits
-from threads.services.importing import export_record
 from threads.views.login_guard import client_address
 
 EXPORT_CACHE_SECONDS = 3600
