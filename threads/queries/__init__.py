@@ -2,6 +2,8 @@
 
 - `thread_page`: the thread page, a post's permalink and "load more" (the tree), and
   `tree`, its pure part: which posts to show first;
+- `posts`: loading the chosen posts (full rows, the viewer's marks, what templates read);
+- `viewer`: who is looking (`Viewer`);
 - `moderation`: the queue, the tag index and tag pages, the moderation log;
 - `lists`: the front page, profiles and search result rows;
 - `analysis`: the snapshot a map is computed from;
@@ -12,20 +14,14 @@ The one rule for which posts a reader sees is `Post.objects.visible_to(viewer)`
 (threads/managers.py); the modules here build on it.
 """
 
+from threads.queries.posts import Marks, ShownTag, decorate, load_posts, personal_marks, set_classes
 from threads.queries.thread_page import (
-    Marks,
-    ShownTag,
     ThreadTree,
-    Viewer,
     ancestor_ids_of,
     attach_tree,
-    decorate,
-    load_posts,
     permalink_tree,
-    personal_marks,
     post_for_page,
     replies_page,
-    set_classes,
     single_post,
     skeleton,
     sorts_for,
@@ -44,6 +40,7 @@ from threads.queries.tree import (
     clean_sort,
     select_tree,
 )
+from threads.queries.viewer import Viewer
 
 __all__ = [
     "DEFAULT_SORT",

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from threads import markdown
 from threads.models import Post, Role, Tag, User
-from threads.queries.thread_page import ShownTag
+from threads.queries.posts import ShownTag
 
 register = template.Library()
 
