@@ -11,6 +11,7 @@ from threads.views import (
     inbox,
     lists,
     moderation,
+    posts,
     similar,
     stances,
     tags,
@@ -48,7 +49,7 @@ urlpatterns = [
     path("u/<str:username>/", lists.profile, name="profile"),
     path("feeds/threads/", lists.threads_feed, name="feed_threads"),
     path("t/<int:pk>/feed/", lists.thread_feed, name="feed_thread"),
-    # --- Thread page, posts, replies, votes (threads/views/thread.py) ----------------------
+    # --- Thread page (threads/views/thread.py); replies, votes, edits (views/posts.py) ----
     path("t/<int:pk>/", thread.thread_redirect, name="thread_redirect"),
     # Before the thread page's <slug>: "rate" is the rating queue (threads/views/stances.py).
     path("t/<int:pk>/rate/", stances.rate, name="rate"),
@@ -57,13 +58,13 @@ urlpatterns = [
     path("t/<int:pk>/watch/", inbox.watch_thread, name="watch_thread"),
     path("t/<int:pk>/<slug:slug>/", thread.thread_page, name="thread"),
     path("t/<int:thread_id>/p/<int:pk>/", thread.post_page, name="post"),
-    path("p/<int:pk>/reply/", thread.reply, name="reply"),
-    path("p/<int:pk>/vote/", thread.vote, name="vote"),
-    path("p/<int:pk>/edit/", thread.edit_post, name="edit_post"),
-    path("p/<int:pk>/delete/", thread.delete_post, name="delete_post"),
+    path("p/<int:pk>/reply/", posts.reply, name="reply"),
+    path("p/<int:pk>/vote/", posts.vote, name="vote"),
+    path("p/<int:pk>/edit/", posts.edit_post, name="edit_post"),
+    path("p/<int:pk>/delete/", posts.delete_post, name="delete_post"),
     path("p/<int:pk>/history/", thread.post_history, name="post_history"),
     path("p/<int:pk>/replies/", thread.post_replies, name="post_replies"),
-    path("preview/", thread.preview, name="preview"),
+    path("preview/", posts.preview, name="preview"),
     # --- Read API and exports (threads/views/api.py) ---------------------------------------
     path("api/threads.json", api.threads_json, name="api_threads"),
     path("api/threads/<str:pk>.json", api.thread_json, name="api_thread"),
