@@ -39,11 +39,7 @@ GZIP = {"Accept-Encoding": "gzip"}  # what browsers send
 class HttpStep:
     """A part of bench.run.Bench: see this module's docstring."""
 
-    def http(self) -> None:
-        wrk, note = http_load.ensure_wrk(log)
-        if note:
-            self.report.notes.append(note)
-        tool = f"wrk {http_load.wrk_version(wrk)}" if wrk else "Python load generator"
+    def gunicorn(self) -> http_load.Gunicorn:
         server = http_load.Gunicorn(
             bin_dir=BIN,
             cwd=ROOT,
@@ -54,6 +50,18 @@ class HttpStep:
         )
         try:
             server.wait_ready("/bench/hello")
+        except Exception:
+            server.stop()
+            raise
+        return server
+
+    def http(self) -> None:
+        wrk, note = http_load.ensure_wrk(log)
+        if note:
+            self.report.notes.append(note)
+        tool = f"wrk {http_load.wrk_version(wrk)}" if wrk else "Python load generator"
+        server = self.gunicorn()
+        try:
             self.reads(server, wrk)
             peaks = [http_load.proc_status_mib(pid, "VmHWM") or 0 for pid in server.worker_pids()]
             self.report.add(
@@ -63,14 +71,29 @@ class HttpStep:
                 f"≤ {BUDGET_GUNICORN_MIB} MiB",
                 max(peaks) <= BUDGET_GUNICORN_MIB,
             )
-            if self.route("reply", 1) and self.route("vote", 1):
-                self.http_writes(server)
             self.report.notes.append(
                 f"HTTP: gunicorn {GUNICORN_WORKERS} sync workers, DEBUG=0, static collected, "
                 f"{tool}, {CONNECTIONS} connections, {self.args.seconds} s per URL on "
-                f"127.0.0.1; the load tool shares the 2 cores with the server. Writes through "
-                f"gunicorn: {WRITERS} logged-in writers (Python threads, CSRF token from a "
-                f"page, as a browser), {self.args.seconds} s per kind."
+                f"127.0.0.1; the load tool shares the 2 cores with the server."
+            )
+        finally:
+            server.stop()
+
+    def http_writes(self) -> None:
+        """Reply, vote and credence POSTs by 8 logged-in writers at once through gunicorn,
+        each kind for the load run's length: throughput, latency, server CPU per write.
+        A part of its own, after the others that measure the big thread, so that its few
+        hundred replies do not change what they measure."""
+        if not (self.route("reply", 1) and self.route("vote", 1)):
+            self.report.add(WRITES_AREA, "reply and vote POSTs (routes)", "not available")
+            return
+        server = self.gunicorn()
+        try:
+            self.http_write_kinds(server)
+            self.report.notes.append(
+                f"Writes through gunicorn ({GUNICORN_WORKERS} sync workers): {WRITERS} "
+                "logged-in writers (Python threads, the CSRF token read from a page as a "
+                f"browser does), {self.args.seconds} s per kind, on the largest thread."
             )
         finally:
             server.stop()
@@ -191,9 +214,7 @@ class HttpStep:
         cpu = sum(http_load.cpu_seconds(pid) for pid in pids) - cpu_before
         return result, cpu / max(result.requests, 1)
 
-    def http_writes(self, server) -> None:
-        """Reply, vote and credence POSTs by 8 logged-in writers at once through gunicorn,
-        each kind for the load run's length: throughput, latency, server CPU per write."""
+    def http_write_kinds(self, server) -> None:
         from threads.models import Post, Role
 
         thread_id = self.threads[self.big]

@@ -110,7 +110,7 @@ class QueueStep:
             self.report.add(
                 "queue demo",
                 f"demo debate (motte-ai-scientist), {when} 16 simulated raters: map",
-                f"{len(groups)} group(s) of {sizes}; {brief.get('clustered_participants')} of "
+                f"{_groups(len(groups))} of {sizes}; {brief.get('clustered_participants')} of "
                 f"{brief.get('participants')} participants clustered; "
                 f"{len(brief.get('cruxes') or [])} cruxes; {brief.get('stated_stances')} stated "
                 f"/ {brief.get('implied_stances')} implied stances" + (f" ({why})" if why else ""),

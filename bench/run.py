@@ -13,17 +13,18 @@ What it does, in order (each part bounded in time; the whole run about 10–15 m
 4. the thread page in-process (queries, bytes, p50/p99, CPU per request);
 5. the same pages served by gunicorn (2 sync workers, DEBUG off) under wrk, with a
    bench-only "hello world" view (bench/urls.py) as the floor, for a reader logged out,
-   a member taking no part and a participant (also gzipped); then reply, vote and
-   credence POSTs by 8 writers through the same server;
+   a member taking no part and a participant (also gzipped);
 6. reply, vote and credence latency and SQL in-process, and 8 concurrent writers with a
    lost-write check;
 7. end-to-end freshness of the map through a real Celery worker;
 8. import time of a 5,000-post Crux JSON export;
-9. the pure analysis benchmarks of bench/bench_analysis.py;
-10. the rating queue of issue 13 (bench/bench_queue.py): simulation, next.json, demo;
-11. notification fan-out to 1,000 watchers (bench/bench_notifications.py);
-12. the similar-arguments finder and similar.json (bench/bench_similar.py);
-13. scale-out: two gunicorn instances behind HAProxy, two workers and one beat, under a
+9. reply, vote and credence POSTs by 8 writers through gunicorn (after the parts above,
+   whose thread its replies would grow);
+10. the pure analysis benchmarks of bench/bench_analysis.py;
+11. the rating queue of issue 13 (bench/bench_queue.py): simulation, next.json, demo;
+12. notification fan-out to 1,000 watchers (bench/bench_notifications.py);
+13. the similar-arguments finder and similar.json (bench/bench_similar.py);
+14. scale-out: two gunicorn instances behind HAProxy, two workers and one beat, under a
     mixed load (bench/bench_scaleout.py).
 
 Each step is a module of bench/ (setup, data, analysis_step, page, http_page, writes,
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             "writes": bench.writes,
             "freshness": bench.freshness,
             "import": bench.importing,
+            "httpwrites": bench.http_writes,
             "pure": bench.pure,
             "queue": bench.queue,
             "notifications": bench.notifications,

@@ -115,7 +115,7 @@ class WritesStep:
                 "writes",
                 "analysis inside a request (REDIS_URL set)",
                 ("YES: the stored map changed during the writes" if inside else "no")
-                + f"; the stored map was untouched and {waiting} run(s) wait in Redis",
+                + f"; the stored map was untouched and {waiting} task(s) wait in Redis",
                 "never",
                 not inside,
             )
