@@ -1,61 +1,64 @@
-"""Scale-out, measured: two gunicorn instances behind HAProxy, two Celery workers and one
-beat, sharing one PostgreSQL and one Redis, under a bounded mixed load (reads, replies,
-votes) on loopback only.
+"""Scale-out, measured (issue 16 item 4): two gunicorn instances behind HAProxy, two Celery
+workers and one beat, sharing one PostgreSQL and one Redis, under a bounded mixed load
+(participant page reads, replies, votes) on loopback only.
 
-    CRUX_SCALE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crux_h16 \\
+    CRUX_SCALE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crux_bench_mine \\
     CRUX_SCALE_REDIS_URL=redis://127.0.0.1:6379/12 \\
-      .venv/bin/python bench/bench_scaleout.py --thread ID [--seconds 20] [--clients 8]
+      .venv/bin/python bench/bench_scaleout.py --thread ID [--seconds 60] [--clients 8]
 
-The thread comes from `manage.py bench_data` in that database (never the shared bench
-database). HAProxy is the Debian package: if `haproxy` is not on PATH the script says so
-and stops — install it with `apt-get install -y haproxy` (as root). Nothing here is part
-of the test suite or CI.
+`make bench` runs it as its "scaleout" part (bench/scaleout_step.py) on the bench's
+5,000-post thread; standalone, the thread comes from `manage.py bench_data` in the
+database of CRUX_SCALE_DATABASE_URL (default: the bench's, CRUX_BENCH_DATABASE_URL).
+HAProxy is the Debian package, installed with apt-get when missing and root.
 
 It checks: no lost writes (every reply answered 302 is in the database, every vote
-counter equals its rows), a session made once is valid on both instances, exactly one
-beat process, two workers answering `inspect ping`; and reports mixed-load throughput
-through the proxy to two instances against one instance alone.
+counter equals its rows), a session made once is valid on both instances, each analysis
+of the thread runs once per data version with two workers taking tasks (coalescing holds
+across workers), exactly one beat (the sweep arrives once per period, not twice), two
+workers answering `inspect ping`; and reports mixed-load throughput through the proxy to
+two instances against one instance alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
+import json
 import os
 import random
 import re
-import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.config import bench_env  # noqa: E402
-from bench.http_load import Gunicorn  # noqa: E402
+from bench import config  # noqa: E402
+from bench.http_load import Gunicorn, Session, cpu_seconds, ensure_tool  # noqa: E402
+from bench.setup import free_port  # noqa: E402
+from bench.worker import start_worker  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
-DATABASE_URL = os.environ.get(
-    "CRUX_SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crux_h16"
-)
-REDIS_URL = os.environ.get("CRUX_SCALE_REDIS_URL", "redis://127.0.0.1:6379/12")
-PORTS = (18081, 18082)
-PROXY_PORT = 18080
+DATABASE_URL = os.environ.get("CRUX_SCALE_DATABASE_URL", config.DATABASE_URL)
+REDIS_URL = os.environ.get("CRUX_SCALE_REDIS_URL", config.REDIS_URL)
+QUEUE = "crux-scaleout"
+SWEEP_SECONDS = 5  # the beat's sweep, often enough to count how many beats send it
 MARK = "scale-out bench reply"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def environment(static_root: str) -> dict[str, str]:
     """The bench's production-like environment, on this step's database, Redis and queue."""
-    return bench_env(
-        static_root, DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, CELERY_QUEUE="crux-scaleout"
+    return config.bench_env(
+        static_root,
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        CELERY_QUEUE=QUEUE,
+        CRUX_SWEEP_SECONDS=str(SWEEP_SECONDS),
     )
 
 
@@ -74,58 +77,6 @@ backend crux
     option httpchk GET /healthz
 {servers}
 """
-
-
-class Session:
-    """A logged-in browser: cookies, a CSRF token from the last page."""
-
-    def __init__(self, base: str, session_key: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
-        )
-        self.cookies = {"sessionid": session_key}
-        self.token = ""
-
-    def _headers(self) -> dict:
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return {"Cookie": cookie, "Referer": self.base + "/"}
-
-    def get(self, path: str) -> tuple[int, str]:
-        request = urllib.request.Request(self.base + path, headers=self._headers())
-        with self.opener.open(request, timeout=30) as response:
-            body = response.read().decode()
-            self._take_cookies(response)
-            found = TOKEN.search(body)
-            if found:
-                self.token = found.group(1)
-            return response.status, body
-
-    def post(self, path: str, data: dict) -> int:
-        data = {**data, "csrfmiddlewaretoken": self.token}
-        request = urllib.request.Request(
-            self.base + path, data=urllib.parse.urlencode(data).encode(), headers=self._headers()
-        )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                self._take_cookies(response)
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def _take_cookies(self, response) -> None:
-        for header in response.headers.get_all("Set-Cookie") or ():
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-    def http_error_302(self, req, fp, code, msg, headers):
-        return fp
 
 
 def django_setup(env: dict) -> None:
@@ -151,7 +102,7 @@ def make_sessions(usernames: list[str]) -> list[str]:
         )
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys.append(session.session_key)
@@ -210,12 +161,90 @@ def mixed_load(
         t.join()
     elapsed = time.monotonic() - started
     ops = results["reads"] + len(results["replies"]) + results["votes"]
+    results["seconds"] = elapsed
     results["ops_per_s"] = ops / elapsed
     return results
 
 
+class AnalysisRuns:
+    """Watches the thread's analysis row while the load runs: every run that starts sets
+    attempts_version (the data version it analyses) and started_at, so a version that
+    two workers analysed shows two starts (or an attempt count above one)."""
+
+    def __init__(self, thread_id: int, interval: float = 0.05) -> None:
+        self.thread_id, self.interval = thread_id, interval
+        self.starts: dict[int, set] = {}  # data version -> the started_at values seen
+        self.attempts: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> AnalysisRuns:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _watch(self) -> None:
+        from django.db import connection
+
+        from threads.models import ThreadAnalysis
+
+        try:
+            while not self._stop.is_set():
+                row = (
+                    ThreadAnalysis.objects.filter(thread_id=self.thread_id)
+                    .values_list("attempts_version", "started_at", "attempts")
+                    .first()
+                )
+                if row and row[0] is not None and row[1] is not None:
+                    version, started, attempts = row
+                    self.starts.setdefault(version, set()).add(started)
+                    self.attempts[version] = max(self.attempts.get(version, 0), attempts)
+                time.sleep(self.interval)
+        finally:
+            connection.close()
+
+    def repeated(self, since: int) -> list[int]:
+        """Data versions after `since` whose analysis started more than once."""
+        return sorted(
+            version
+            for version, starts in self.starts.items()
+            if version > since and (len(starts) > 1 or self.attempts.get(version, 0) > 1)
+        )
+
+    def runs(self, since: int) -> int:
+        return sum(len(starts) for version, starts in self.starts.items() if version > since)
+
+
+def wait_fresh(thread_id: int, timeout: float) -> float | None:
+    """Seconds until the thread's analysis has caught up with its data, or None."""
+    from threads.models import Thread
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        version, watermark, status = Thread.objects.values_list(
+            "data_version", "analysis__watermark", "analysis__status"
+        ).get(pk=thread_id)
+        if watermark == version and status == "done":
+            return time.monotonic() - started
+        time.sleep(0.1)
+    return None
+
+
+def wait_nothing_stale(timeout: float) -> None:
+    """Let the sweep bring every thread of the database up to date first, so that runs
+    left from earlier parts of the bench do not fall inside the measured load."""
+    from threads.services.analysis import stale_thread_ids
+
+    deadline = time.monotonic() + timeout
+    while stale_thread_ids(limit=1) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 def check_writes(thread_id: int, replies: list[str]) -> list[str]:
-    from django.db.models import Count, Q
+    from django.db.models import Count, F, Q
 
     from threads.models import Post
 
@@ -230,10 +259,8 @@ def check_writes(thread_id: int, replies: list[str]) -> list[str]:
         problems.append(f"{len(lost)} replies answered 302 but not stored")
     skewed = (
         Post.objects.filter(thread_id=thread_id)
-        .annotate(
-            up_rows=Count("votes", filter=Q(votes__axis="quality", votes__value=1)),
-        )
-        .exclude(upvotes=models_f("up_rows"))
+        .annotate(up_rows=Count("votes", filter=Q(votes__axis="quality", votes__value=1)))
+        .exclude(upvotes=F("up_rows"))
         .count()
     )
     if skewed:
@@ -241,26 +268,32 @@ def check_writes(thread_id: int, replies: list[str]) -> list[str]:
     return problems
 
 
-def models_f(name: str):
-    from django.db.models import F
-
-    return F(name)
+def _count(path: Path, pattern: str) -> int:
+    return len(re.findall(pattern, path.read_text(errors="replace"))) if path.exists() else 0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--thread", type=int, required=True)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
-    args.seconds = min(args.seconds, 60.0)
-    haproxy = shutil.which("haproxy") or (
-        "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
-    )
+def _instance_cpu(servers: list[Gunicorn]) -> list[float]:
+    return [sum(cpu_seconds(pid) for pid in server.worker_pids()) for server in servers]
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def measure(*, thread_id: int, seconds: float = 60.0, clients: int = 8, log=print) -> dict:
+    """Start the two-instance shape, load it, check it; returns every figure (JSON-able)."""
+    seconds = min(seconds, 60.0)
+    haproxy, note = ensure_tool("haproxy", "haproxy", log)
     if haproxy is None:
-        sys.exit(
-            "haproxy is not installed: `apt-get install -y haproxy` (Debian package), then rerun"
-        )
+        raise RuntimeError(f"HAProxy is needed: {note} (`apt-get install -y haproxy`)")
     work = Path(tempfile.mkdtemp(prefix="crux-scaleout-"))
     env = environment(str(work / "static"))
     subprocess.run(
@@ -272,129 +305,139 @@ def main() -> None:
     django_setup(env)
     from threads.models import Post, Thread
 
-    thread = Thread.objects.get(pk=args.thread)
+    thread = Thread.objects.get(pk=thread_id)
     thread_url = thread.get_absolute_url()
     root = Post.objects.get(thread=thread, parent=None).pk
-    posts = list(Post.objects.filter(thread=thread, depth=1).values_list("pk", flat=True)[:200])
-    keys = make_sessions([f"bench_scale_{i}" for i in range(args.clients)])
-    print(f"load average at start: {os.getloadavg()}; {os.cpu_count()} CPUs")
-
-    procs: list = []
-    servers = []
+    posts = list(
+        Post.objects.filter(thread=thread, depth=1)
+        .exclude(author__username__startswith="bench_scale_")
+        .values_list("pk", flat=True)[:200]
+    )
+    keys = make_sessions([f"bench_scale_{i}" for i in range(clients)])
+    result: dict = {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0], "logs": str(work)}
+    ports = [free_port(), free_port()]
+    proxy_port = free_port()
+    procs: list[subprocess.Popen] = []
+    servers: list[Gunicorn] = []
     try:
-        for port in PORTS:
-            server = Gunicorn(
-                bin_dir=BIN,
-                cwd=ROOT,
-                env=env,
-                port=port,
-                workers=2,
-                log=work / f"gunicorn-{port}.log",
-            )
-            servers.append(server)
+        servers = [
+            Gunicorn(bin_dir=BIN, cwd=ROOT, env=env, port=port, workers=config.GUNICORN_WORKERS,
+                     log=work / f"gunicorn-{port}.log")
+            for port in ports
+        ]  # fmt: skip
         for server in servers:
             server.wait_ready("/healthz")
         cfg = work / "haproxy.cfg"
         cfg.write_text(
             HAPROXY_CFG.format(
-                proxy=PROXY_PORT,
+                proxy=proxy_port,
                 servers="\n".join(
-                    f"    server web{i} 127.0.0.1:{p} check" for i, p in enumerate(PORTS)
+                    f"    server web{i} 127.0.0.1:{p} check" for i, p in enumerate(ports)
                 ),
             )
         )
-        procs.append(
-            subprocess.Popen(
-                [haproxy, "-db", "-f", str(cfg)],
-                stdout=(work / "haproxy.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        for name in ("w1", "w2"):
-            procs.append(
-                subprocess.Popen(
-                    [
-                        str(BIN / "celery"),
-                        "-A",
-                        "forum",
-                        "worker",
-                        "-Q",
-                        "crux-scaleout",
-                        "--concurrency",
-                        "1",
-                        "-n",
-                        f"{name}@%h",
-                        "--loglevel",
-                        "WARNING",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=(work / f"celery-{name}.log").open("w"),
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        beat = subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "forum",
-                "beat",
-                "--loglevel",
-                "WARNING",
-                "-s",
-                str(work / "beat-schedule"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=(work / "beat.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        with (work / "haproxy.log").open("w") as out:
+            procs.append(subprocess.Popen([haproxy, "-db", "-f", str(cfg)], stdout=out, stderr=out))
+        worker_logs = [work / f"celery-{name}.log" for name in ("w1", "w2")]
+        for name, path in zip(("w1", "w2"), worker_logs, strict=True):
+            procs.append(start_worker(QUEUE, env=env, log_path=path, name=name))
+        beat_log = work / "beat.log"
+        with beat_log.open("w") as out:
+            beat = subprocess.Popen(
+                [str(BIN / "celery"), "-A", "forum", "beat", "--loglevel", "INFO",
+                 "-s", str(work / "beat-schedule")],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
         procs.append(beat)
-        time.sleep(3)
+        beat_started = time.monotonic()
+        wait_nothing_stale(60)
+        wait_fresh(thread_id, 60)
 
         # Sessions: one session key, valid on each instance directly.
-        for port in PORTS:
+        result["sessions"] = {}
+        for port in ports:
             status, body = Session(f"http://127.0.0.1:{port}", keys[0]).get(thread_url)
             ok = status == 200 and "bench_scale_0" in body and "Log in to reply" not in body
-            print(f"session valid on 127.0.0.1:{port}: {ok}")
+            result["sessions"][str(port)] = ok
 
-        one = mixed_load(
-            f"http://127.0.0.1:{PORTS[0]}", keys, thread_url, posts, root, args.seconds, "one"
-        )
-        two = mixed_load(
-            f"http://127.0.0.1:{PROXY_PORT}", keys, thread_url, posts, root, args.seconds, "two"
-        )
-        print(f"load average after the load: {os.getloadavg()}")
-        for label, result in (("one instance", one), ("two behind HAProxy", two)):
-            print(
-                f"{label:20s} {result['ops_per_s']:6.1f} ops/s  reads {result['reads']}  "
-                f"replies {len(result['replies'])}  votes {result['votes']}  "
-                f"errors {result['errors']}"
+        version_before = Thread.objects.values_list("data_version", flat=True).get(pk=thread_id)
+        with AnalysisRuns(thread_id) as runs:
+            result["one"] = mixed_load(
+                f"http://127.0.0.1:{ports[0]}", keys, thread_url, posts, root, seconds, "one"
             )
-        print(f"ratio two/one: {two['ops_per_s'] / max(one['ops_per_s'], 1e-9):.2f}")
-        problems = check_writes(thread.pk, one["replies"] + two["replies"])
-        print("lost writes / counter drift:", "none" if not problems else "; ".join(problems))
+            cpu_before = _instance_cpu(servers)
+            result["two"] = mixed_load(
+                f"http://127.0.0.1:{proxy_port}", keys, thread_url, posts, root, seconds, "two"
+            )
+            result["two"]["instance_cpu_s"] = [
+                after - before
+                for after, before in zip(_instance_cpu(servers), cpu_before, strict=True)
+            ]
+            result["load_during"] = os.getloadavg()[0]
+            result["fresh_after_s"] = wait_fresh(thread_id, 90)
+            time.sleep(0.3)  # the watcher's last look
+        version_after = Thread.objects.values_list("data_version", flat=True).get(pk=thread_id)
+        result["analysis"] = {
+            "data_versions": version_after - version_before,
+            "runs": runs.runs(version_before),
+            "repeated_versions": runs.repeated(version_before),
+        }
+        result["ratio"] = result["two"]["ops_per_s"] / max(result["one"]["ops_per_s"], 1e-9)
+        replies = result["one"]["replies"] + result["two"]["replies"]
+        result["problems"] = check_writes(thread_id, replies)
+        for label in ("one", "two"):
+            result[label]["replies"] = len(result[label]["replies"])
         ping = subprocess.run(
             [str(BIN / "celery"), "-A", "forum", "inspect", "ping", "--timeout", "5"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        workers = len(re.findall(r"->\s+\S+@", ping.stdout))
-        beats = 1 if beat.poll() is None else 0
-        print(f"celery workers answering: {workers}; beat processes running: {beats}")
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        beat_seconds = time.monotonic() - beat_started
+        result["workers"] = len(re.findall(r"->\s+\S+@", ping.stdout))
+        result["beat"] = {
+            "running": beat.poll() is None,
+            "seconds": beat_seconds,
+            "period": SWEEP_SECONDS,
+            "sent": _count(beat_log, r"Sending due task sweep-stale-analyses"),
+            "received": sum(
+                _count(path, r"Task threads\.sweep_stale_analyses\[\S+\] received")
+                for path in worker_logs
+            ),
+        }
+        result["load_after"] = os.getloadavg()[0]
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
         for server in servers:
             server.stop()
-    print(f"logs in {work}")
+        from django.db import connections
+
+        connections.close_all()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--thread", type=int, required=True)
+    parser.add_argument("--seconds", type=float, default=config.SCALEOUT_SECONDS)
+    parser.add_argument("--clients", type=int, default=config.SCALEOUT_CLIENTS)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    result = measure(thread_id=args.thread, seconds=args.seconds, clients=args.clients)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{result['cpus']} CPUs; load average {result['load_before']:.1f} before, "
+          f"{result['load_during']:.1f} during the load")  # fmt: skip
+    print("sessions valid on each instance:", result["sessions"])
+    for label, name in (("one", "one instance"), ("two", "two behind HAProxy")):
+        run = result[label]
+        print(f"{name:20s} {run['ops_per_s']:6.1f} ops/s  reads {run['reads']}  replies "
+              f"{run['replies']}  votes {run['votes']}  errors {run['errors']}")  # fmt: skip
+    print(f"ratio two/one: {result['ratio']:.2f}; CPU s per instance while two ran: "
+          f"{result['two']['instance_cpu_s']}")  # fmt: skip
+    print("lost writes / counter drift:", "; ".join(result["problems"]) or "none")
+    print("analysis:", result["analysis"], f"fresh {result['fresh_after_s']} s after the load")
+    print(f"celery workers answering: {result['workers']}; beat: {result['beat']}")
+    print(f"logs in {result['logs']}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,30 +161,39 @@ class Gunicorn:
 # --- wrk -------------------------------------------------------------------------------------
 
 
-def ensure_wrk(log) -> tuple[str | None, str]:
-    """The wrk binary, installing Debian's package when missing and running as root.
-
-    Returns (path or None, a note for the results)."""
-    found = shutil.which("wrk")
+def ensure_tool(binary: str, package: str, log) -> tuple[str | None, str]:
+    """`binary` (wrk, haproxy), installing its Debian package when missing and running as
+    root. Returns (path or None, a note for the results)."""
+    found = shutil.which(binary) or (
+        f"/usr/sbin/{binary}" if Path(f"/usr/sbin/{binary}").exists() else None
+    )
     if found:
         return found, ""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "wrk is not installed (and not root to apt-get it)"
+        return None, f"{binary} is not installed (and not root to apt-get it)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for attempt in (["apt-get", "install", "-y", "-q", "wrk"], None):
+    install = ["apt-get", "install", "-y", "-q", package]
+    for attempt in (install, None):
         if attempt is None:
-            log("wrk: apt-get install failed; running apt-get update once and retrying")
+            log(f"{binary}: apt-get install failed; running apt-get update once and retrying")
             subprocess.run(
                 ["apt-get", "update", "-q"], env=env, capture_output=True, timeout=180, check=False
             )
-            attempt = ["apt-get", "install", "-y", "-q", "wrk"]
+            attempt = install
         try:
             done = subprocess.run(attempt, env=env, capture_output=True, timeout=180, check=False)
         except subprocess.TimeoutExpired:
             continue
-        if done.returncode == 0 and shutil.which("wrk"):
-            return shutil.which("wrk"), "wrk installed with apt-get by the harness"
-    return None, "apt-get install wrk failed"
+        found = shutil.which(binary) or (
+            f"/usr/sbin/{binary}" if Path(f"/usr/sbin/{binary}").exists() else None
+        )
+        if done.returncode == 0 and found:
+            return found, f"{binary} installed with apt-get by the harness"
+    return None, f"apt-get install {package} failed"
+
+
+def ensure_wrk(log) -> tuple[str | None, str]:
+    return ensure_tool("wrk", "wrk", log)
 
 
 def wrk_version(wrk: str) -> str:
@@ -247,6 +259,118 @@ def run_wrk(
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     return parse_wrk(done.stdout, url, seconds)
+
+
+# --- logged-in HTTP clients (POSTs with CSRF) -------------------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ANSWERED = (200, 201, 302, 303)  # a write the server accepted (302: back to the post)
+
+
+class Session:
+    """A logged-in browser on one server: its cookies (the session key it was given, the
+    CSRF cookie it is sent) and the CSRF token of the last page it read."""
+
+    def __init__(self, base: str, session_key: str, cookie_name: str = "sessionid") -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(_NoRedirect())
+        self.cookies = {cookie_name: session_key}
+        self.token = ""
+
+    def _headers(self) -> dict:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": cookie, "Referer": self.base + "/"}
+
+    def get(self, path: str) -> tuple[int, str]:
+        request = urllib.request.Request(self.base + path, headers=self._headers())
+        with self.opener.open(request, timeout=30) as response:
+            body = response.read().decode()
+            self._take_cookies(response)
+            found = CSRF_FIELD.search(body)
+            if found:
+                self.token = found.group(1)
+            return response.status, body
+
+    def post(self, path: str, data: dict) -> int:
+        data = {**data, "csrfmiddlewaretoken": self.token}
+        request = urllib.request.Request(
+            self.base + path, data=urllib.parse.urlencode(data).encode(), headers=self._headers()
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                response.read()
+                self._take_cookies(response)
+                return response.status
+        except urllib.error.HTTPError as error:
+            error.read()
+            return error.code
+
+    def _take_cookies(self, response) -> None:
+        for header in response.headers.get_all("Set-Cookie") or ():
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 302 after a POST is the answer measured, not a page to fetch next."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
+
+    http_error_303 = http_error_302
+
+
+def write_load(clients: list[tuple[Session, Callable[[], tuple[str, dict]]]], seconds: float):
+    """Each (session, next write) client POSTs back to back for `seconds`, one thread
+    each; returns a LoadResult (errors: refused, failed or unanswered writes) and the
+    first refusal seen."""
+    latencies: list[float] = []
+    errors, first_error = [0], [""]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(session: Session, next_write: Callable[[], tuple[str, dict]]) -> None:
+        mine, failed = [], 0
+        while time.monotonic() < deadline:
+            path, data = next_write()
+            started = time.perf_counter()
+            try:
+                status = session.post(path, data)
+            except OSError as exc:
+                status, problem = 0, f"{type(exc).__name__}: {exc}"
+            else:
+                problem = f"POST {path} answered {status}"
+            if status in ANSWERED:
+                mine.append((time.perf_counter() - started) * 1000)
+                continue
+            failed += 1
+            with lock:
+                first_error[0] = first_error[0] or problem
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client, args=pair) for pair in clients]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=seconds + 60)
+    elapsed = time.monotonic() - started
+    result = LoadResult(
+        url=clients[0][0].base if clients else "",
+        tool="python",
+        seconds=elapsed,
+        requests=len(latencies) + errors[0],
+        errors=errors[0],
+        requests_per_second=len(latencies) / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+    )
+    return result, first_error[0]
 
 
 # --- the Python fallback ---------------------------------------------------------------------

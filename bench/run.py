@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py            # everything, writes bench/results.md
     .venv/bin/python bench/run.py --only page,http --keep-db   # a part, into bench/out/
 
-What it does, in order (each part bounded in time; the whole run about 5–10 minutes):
+What it does, in order (each part bounded in time; the whole run about 10–15 minutes):
 1. a database of its own (CRUX_BENCH_DATABASE_URL, default …/crux_bench: dropped,
    created and migrated) and a Redis DB of its own (CRUX_BENCH_REDIS_URL, default /5:
    flushed), static files collected into a temporary STATIC_ROOT;
@@ -12,14 +12,25 @@ What it does, in order (each part bounded in time; the whole run about 5–10 mi
 3. analysis time (load / compute / store) and peak RSS per thread size;
 4. the thread page in-process (queries, bytes, p50/p99, CPU per request);
 5. the same pages served by gunicorn (2 sync workers, DEBUG off) under wrk, with a
-   bench-only "hello world" view (bench/urls.py) as the floor;
-6. reply and vote latency, and 8 concurrent writers with a lost-write check;
+   bench-only "hello world" view (bench/urls.py) as the floor, for a reader logged out,
+   a member taking no part and a participant (also gzipped);
+6. reply, vote and credence latency and SQL in-process, and 8 concurrent writers with a
+   lost-write check;
 7. end-to-end freshness of the map through a real Celery worker;
 8. import time of a 5,000-post Crux JSON export;
-9. the pure analysis benchmarks of bench/bench_analysis.py.
+9. reply, vote and credence POSTs by 8 writers through gunicorn (after the parts above,
+   whose thread its replies would grow);
+10. the pure analysis benchmarks of bench/bench_analysis.py;
+11. the rating queue of issue 13 (bench/bench_queue.py): simulation, next.json, demo;
+12. notification fan-out to 1,000 watchers (bench/bench_notifications.py);
+13. the similar-arguments finder and similar.json (bench/bench_similar.py);
+14. scale-out: two gunicorn instances behind HAProxy, two workers and one beat, under a
+    mixed load (bench/bench_scaleout.py).
 
 Each step is a module of bench/ (setup, data, analysis_step, page, http_page, writes,
-freshness, import_step, pure); this one puts them together.
+freshness, import_step, pure, queue_step, notifications_step, similar_step,
+scaleout_step); this one puts them together. Each row of the table carries the 1-minute
+load average when it was measured and the previous results.md's figure for the same row.
 
 A number over budget never fails the run; an error does (exit status 1), after the
 table is printed with the error in its row.
@@ -47,6 +58,7 @@ from bench.config import (  # noqa: E402
     REDIS_URL,
     RESULTS,
     ROOT,
+    SCALEOUT_SECONDS,
     SECTIONS,
     SEED,
     SIZES,
@@ -56,15 +68,38 @@ from bench.data import DataStep  # noqa: E402
 from bench.freshness import FreshnessStep  # noqa: E402
 from bench.http_page import HttpStep  # noqa: E402
 from bench.import_step import ImportStep  # noqa: E402
+from bench.notifications_step import HEADING as NOTIFICATIONS  # noqa: E402
+from bench.notifications_step import NotificationsStep  # noqa: E402
 from bench.page import PageStep  # noqa: E402
 from bench.pure import PureStep  # noqa: E402
-from bench.report import Report, log  # noqa: E402
+from bench.queue_step import HEADING as QUEUE  # noqa: E402
+from bench.queue_step import QueueStep  # noqa: E402
+from bench.report import Report, log, previous_figures  # noqa: E402
+from bench.scaleout_step import HEADING as SCALEOUT  # noqa: E402
+from bench.scaleout_step import ScaleoutStep  # noqa: E402
 from bench.setup import flush_redis, machine_description, reset_database  # noqa: E402
+from bench.similar_step import HEADING as SIMILAR  # noqa: E402
+from bench.similar_step import SimilarStep  # noqa: E402
 from bench.writes import WritesStep  # noqa: E402
+
+# Parts whose rows make a section of results.md of their own, under this heading.
+HEADINGS = {"queue": QUEUE, "notifications": NOTIFICATIONS, "similar": SIMILAR,
+            "scaleout": SCALEOUT}  # fmt: skip
 
 
 class Bench(
-    DataStep, AnalysisStep, PageStep, HttpStep, WritesStep, FreshnessStep, ImportStep, PureStep
+    DataStep,
+    AnalysisStep,
+    PageStep,
+    HttpStep,
+    WritesStep,
+    FreshnessStep,
+    ImportStep,
+    PureStep,
+    QueueStep,
+    NotificationsStep,
+    SimilarStep,
+    ScaleoutStep,
 ):
     """The bench's state (threads built, the people using them) and its steps."""
 
@@ -91,6 +126,12 @@ def parse_args(argv: list[str]):
     )
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="Thread sizes.")
     parser.add_argument("--seconds", type=int, default=10, help="Seconds per load run (≤ 15).")
+    parser.add_argument(
+        "--scale-seconds",
+        type=float,
+        default=SCALEOUT_SECONDS,
+        help="Seconds of mixed load per configuration in the scale-out part (≤ 60).",
+    )
     args = parser.parse_args(argv)
     args.sizes = sorted(int(size) for size in args.sizes.split(","))
     args.seconds = max(1, min(args.seconds, 15))
@@ -108,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     static_root = tempfile.mkdtemp(prefix="crux-bench-static-")
     os.environ.update(bench_env(static_root))
     report = Report()
+    previous = previous_figures(RESULTS)  # read before this run overwrites it
     try:
         import psycopg
         import redis
@@ -143,12 +185,18 @@ def main(argv: list[str] | None = None) -> int:
             "writes": bench.writes,
             "freshness": bench.freshness,
             "import": bench.importing,
+            "httpwrites": bench.http_writes,
             "pure": bench.pure,
+            "queue": bench.queue,
+            "notifications": bench.notifications,
+            "similar": bench.similar,
+            "scaleout": bench.scaleout,
         }
         for name in SECTIONS:
             if not args.only or name in args.only:
-                report.section(name, parts[name])
+                report.section(name, parts[name], HEADINGS.get(name, ""))
         report.notes.append(f"The whole run took {report.elapsed():.0f} s.")
+        report.fill_previous(previous)
         text = report.markdown(machine)
         print(text)
         target = RESULTS if full else OUT / "results-partial.md"
