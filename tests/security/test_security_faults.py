@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import yaml
 from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 
 from forum.cache import REDIS_BREAKER
 from tests.conftest import worker_database_url
@@ -261,6 +263,30 @@ def test_a_database_timeout_under_the_api_is_a_json_503(transactional_db, settin
 # --- Item 9: poison tasks ------------------------------------------------------------------
 
 
+def test_a_second_worker_does_not_run_the_data_version_another_is_running(db, monkeypatch):
+    import threads.analysis.thread_map
+
+    thread = make_thread()
+    make_reply(opening_post(thread), make_user())
+    version = Thread.objects.get(pk=thread.pk).data_version
+    ThreadAnalysis.objects.update_or_create(
+        thread=thread,
+        defaults={
+            "status": ThreadAnalysis.Status.RUNNING,
+            "attempts": 1,
+            "attempts_version": version,
+            "started_at": timezone.now(),
+        },
+    )
+
+    def must_not_run(snapshot):
+        raise AssertionError("a second run of the same data")
+
+    monkeypatch.setattr(threads.analysis.thread_map, "analyze_thread", must_not_run)
+    same = analysis_service.run_analysis(thread.pk)
+    assert same.status == ThreadAnalysis.Status.RUNNING and same.attempts == 1
+
+
 class WorkerLost(BaseException):
     """What the worker's death looks like from inside the run: nothing after it runs."""
 
@@ -281,6 +307,10 @@ def test_a_run_that_kills_its_worker_is_given_up_after_the_cap_and_not_swept(
     for _ in range(3):  # three deliveries, each losing its worker mid-run
         with pytest.raises(WorkerLost):
             analysis_service.run_analysis(thread.pk)
+        # Redis redelivers after its visibility timeout, past the run's hard time limit.
+        ThreadAnalysis.objects.filter(thread=thread).update(
+            started_at=timezone.now() - timedelta(seconds=120)
+        )
     given_up = analysis_service.run_analysis(thread.pk)  # the fourth delivery
     assert given_up.status == ThreadAnalysis.Status.FAILED
     assert "Gave up: 3 runs" in given_up.error

@@ -182,8 +182,9 @@ def run_analysis(thread_id: int, *, force: bool = False) -> ThreadAnalysis | Non
 
 
 def _start_attempt(analysis: ThreadAnalysis, version: int, *, force: bool = False) -> bool:
-    """Count a run of `version` as started; False (and the analysis marked failed) when
-    CRUX_ANALYSIS_MAX_ATTEMPTS runs of that same data already started and none finished.
+    """Count a run of `version` as started; False when another worker is running that
+    same data now, or (and the analysis marked failed) when CRUX_ANALYSIS_MAX_ATTEMPTS
+    runs of that same data already started and none finished.
 
     Tasks are acknowledged late and re-queued when their worker dies, so a thread whose
     analysis kills the worker (out of memory, a segfault in native code) would otherwise
@@ -194,6 +195,13 @@ def _start_attempt(analysis: ThreadAnalysis, version: int, *, force: bool = Fals
     with transaction.atomic():
         row = ThreadAnalysis.objects.select_for_update().get(pk=analysis.pk)
         same = row.attempts_version == version and not force
+        # Another worker is computing this very data: one run per data version, however
+        # many workers took a task for it. A run older than the hard time limit is dead
+        # (Redis redelivers only after the visibility timeout, which is longer).
+        alive_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        started = row.started_at if row.status == ThreadAnalysis.Status.RUNNING else None
+        if same and started is not None and started > alive_since:
+            return False
         attempts = row.attempts + 1 if same else 1
         if attempts > cap:
             row.status = ThreadAnalysis.Status.FAILED
