@@ -3,6 +3,8 @@
 
     .venv/bin/python bench/bench_queue.py              # simulation + next.json timing
     .venv/bin/python bench/bench_queue.py --simulate   # the simulation only (no database)
+    .venv/bin/python bench/bench_queue.py --simulate --shapes all --seeds 6
+    .venv/bin/python bench/bench_queue.py --next-json  # the next.json timing only
     .venv/bin/python bench/bench_queue.py --demo       # a demo debate before/after raters
 
 1. Simulation (pure, no database): participants with planted opinions (3 camps, 150
@@ -11,7 +13,9 @@
    each rate 10 posts, one per round, with the map and the queue recomputed between
    rounds, choosing either through the queue (threads.analysis.queue: the same code
    next.json uses) or at random. Reported: the adjusted Rand index of the map's
-   groups against the planted camps, both orders, same seeds, same run.
+   groups against the planted camps, both orders, same seeds, same run. `--shapes`
+   adds variations (SHAPES below): unequal camps, careless raters, people in no camp,
+   posts that divide weakly or strongly, and all of them at once.
 2. next.json on a 5,000-post thread with 400 participants who voted (~75 agreement
    votes each), for one of them who rated 40 posts, through Django's test client
    (middleware, session and auth included): median, p90 and worst time, SQL queries.
@@ -415,9 +419,13 @@ def main(argv: list[str] | None = None) -> None:
         "--shapes", default="even", help=f"comma-separated, of {', '.join(SHAPES)}, or all"
     )
     parser.add_argument("--demo", action="store_true", help="only the demo-thread before/after")
+    parser.add_argument("--next-json", action="store_true", help="only the next.json timing")
     args = parser.parse_args(argv)
     if args.demo:
         print(demo_before_after())
+        return
+    if args.next_json:
+        _print_next_json(bench_next_json())
         return
     shapes = tuple(SHAPES) if args.shapes == "all" else tuple(args.shapes.split(","))
     rows = simulation_table(range(args.first_seed, args.first_seed + args.seeds), shapes)
@@ -425,8 +433,11 @@ def main(argv: list[str] | None = None) -> None:
     print_simulation(rows)
     if args.simulate:
         return
-    result = bench_next_json()
     print()
+    _print_next_json(bench_next_json())
+
+
+def _print_next_json(result: dict) -> None:
     print(f"next.json on a {result['posts']}-post thread, {result['people']} participants "
           f"({result['engine']}): median {result['median_ms']:.1f} ms, p90 "
           f"{result['p90_ms']:.1f} ms, worst "
