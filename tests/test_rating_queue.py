@@ -13,7 +13,7 @@ from bench.bench_queue import simulate
 from tests.analysis_builders import post as post_input
 from tests.analysis_builders import snapshot as make_snapshot
 from tests.factories import make_reply, make_thread, make_user, opening_post
-from threads.analysis.queue import next_post, rating_priorities
+from threads.analysis.queue import NARROW, SETTLE, WIDE, next_post, rating_priorities, window
 from threads.models import Credence, QueuePass, Role, Vote
 from threads.services import moderation, voting
 from threads.services.analysis import run_analysis
@@ -163,6 +163,29 @@ def test_new_posts_get_a_share_of_the_queue():
     assert score[4] > {e.post: e.priority for e in plain}[4]
 
 
+def test_a_division_inside_the_maps_largest_group_is_asked_about():
+    # Three camps, but the map (not sure yet) shows two groups: A, and B with C. Ten
+    # more participants are known to side with B and C against A, but not with which.
+    # Asking only about the map's groups, the queue would offer what splits A from the
+    # rest, which everybody has answered already; it splits the largest group as a
+    # hypothesis and asks what would tell B from C.
+    camp = {f"{c}{i}": c for c in "abc" for i in range(10)}
+    posts = [post_input(1, None, "claim", author="op")] + [
+        post_input(i, 1, "claim", author="op") for i in (*range(2, 14), 20, 21)
+    ]
+    votes = [(who, pid, 1 if c == "b" else -1) for who, c in camp.items() for pid in range(2, 8)]
+    votes += [(who, pid, 1 if c == "a" else -1) for who, c in camp.items() for pid in range(8, 14)]
+    votes += [("b0", 20, 1), ("b1", 20, 1), ("c0", 20, -1), ("c1", 20, -1)]  # B against C
+    votes += [("a0", 21, 1), ("a1", 21, 1), ("b2", 21, -1), ("c2", 21, -1)]  # A against both
+    unsure = [f"u{i}" for i in range(10)]
+    votes += [(u, pid, -1) for u in unsure for pid in range(8, 14)]
+    groups = [[w for w, c in camp.items() if c == "a"], [w for w, c in camp.items() if c != "a"]]
+    groups[1] += unsure
+    order = [e.post for e in rating_priorities(make_snapshot(posts, votes), groups)]
+    assert max(order.index(p) for p in range(2, 8)) < min(order.index(p) for p in range(8, 14))
+    assert order.index(20) < order.index(21)
+
+
 def test_next_post_is_stable_for_a_person_and_never_excluded():
     order = [5, 6, 7, 8]
     pick = next_post(order, set(), participant="ann")
@@ -171,7 +194,29 @@ def test_next_post_is_stable_for_a_person_and_never_excluded():
     assert next_post(order, set(order), participant="ann") is None
 
 
+def test_newcomers_scout_widely_and_the_experienced_get_the_best_post():
+    order = list(range(100, 160))
+    first = {next_post(order, set(), participant=f"new{i}") for i in range(200)}
+    assert first == set(order[:WIDE])  # spread over the whole wide top
+    assert window(0) == WIDE and window(SETTLE) == NARROW == 1
+    answered = set(order[:3]) | {999, 998, 997}  # three answers and three own posts
+    picks = {next_post(order, answered, participant=f"old{i}") for i in range(50)}
+    assert picks == {order[3]}
+    assert window(SETTLE // 2) < WIDE
+
+
 # --- The simulation target ---------------------------------------------------------------------
+
+
+def test_queue_beats_random_order_on_a_small_planted_debate():
+    """90 people in 3 camps, 60 posts, 10 ratings each, the map recomputed between
+    rounds: pure analysis, no database, seeded (deterministic)."""
+    shape = {"people": 90, "posts": 60}
+    queue = [simulate("queue", seed=s, **shape)["ari"] for s in range(4)]
+    random = [simulate("random", seed=s, **shape)["ari"] for s in range(4)]
+    # 0.97, 0.87, 0.51, 0.84 against 0.39, 0, 0, 0 when written.
+    assert statistics.mean(queue) >= statistics.mean(random) + 0.5
+    assert statistics.mean(queue) >= 0.75
 
 
 @pytest.mark.slow
@@ -180,5 +225,5 @@ def test_queue_beats_random_order_on_planted_opinions():
     both orders in the same run, same seeds (bench/bench_queue.py prints the table)."""
     queue = [simulate("queue", seed=s)["ari"] for s in (0, 1)]
     random = [simulate("random", seed=s)["ari"] for s in (0, 1)]
-    assert statistics.mean(queue) >= 0.85  # 0.826 and 0.960 when written; target 0.9
-    assert statistics.mean(queue) >= statistics.mean(random) + 0.3
+    assert statistics.mean(queue) >= 0.9  # 1.000 and 0.960 when written (issue: 0.9)
+    assert statistics.mean(queue) >= statistics.mean(random) + 0.5

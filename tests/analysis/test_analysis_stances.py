@@ -1,4 +1,7 @@
-"""The stance matrix: explicit agreement votes and stances implied by replies."""
+"""The stance matrix: explicit agreement votes, stances implied by replies, and how
+much a stated credence weighs."""
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -7,6 +10,7 @@ from tests.analysis_builders import post
 from tests.analysis_builders import snapshot as thread
 from threads.analysis.snapshot import PostInput, ThreadSnapshot
 from threads.analysis.stances import build_stances
+from threads.analysis.stated import CredenceInput, merge_credences
 from threads.analysis.thread_map import analyze_thread
 
 
@@ -97,3 +101,63 @@ def test_snapshot_arrays_are_read_only_copies():
 def test_unknown_roles_are_rejected():
     with pytest.raises(ValueError, match="role"):
         PostInput(id=1, parent=None, author="a", role="insult")
+
+
+# --- Credences: their magnitude counts in the clustering ------------------------------------
+
+
+def merged(snapshot):
+    return merge_credences(
+        build_stances(snapshot),
+        snapshot.credences,
+        vote_participant=snapshot.vote_participant,
+        vote_post=snapshot.vote_post,
+    )[0]
+
+
+def test_a_firm_credence_weighs_more_than_a_lukewarm_one():
+    snapshot = dataclasses.replace(
+        thread(DEBATE, [("erin", 1, 1)]),
+        credences=(
+            CredenceInput("firm", 1, 95),
+            CredenceInput("lukewarm", 1, 55),
+            CredenceInput("doubter", 1, 5),
+            CredenceInput("bob", 1, 80),  # replaces the −1 his rebuttal implied
+        ),
+    )
+    stances = merged(snapshot)
+    weight = {
+        stances.participants[r]: float(w)
+        for r, c, w in zip(stances.rows, stances.cols, stances.weights, strict=True)
+        if c == 0
+    }
+    assert weight["firm"] == pytest.approx(0.9)
+    assert weight["lukewarm"] == pytest.approx(0.1)
+    assert weight["doubter"] == pytest.approx(0.9)
+    assert weight["bob"] == pytest.approx(0.6)
+    assert weight["erin"] == 1.0  # an agreement vote
+    assert weight["carol"] == 0.5  # implied by her support reply
+
+
+def test_who_holds_a_camps_claims_firmly_is_placed_in_that_camp():
+    # Two camps take opposite sides on eight claims. "leaner" agrees with every claim,
+    # with 95 on camp a's and 55 on camp b's; "mirror" the other way round. By the sign
+    # of their credences alone the two cannot be told apart.
+    posts = [post(1, None, "claim", "a0")] + [
+        post(i, 1, "claim", "a0" if i % 2 else "b0") for i in range(2, 9)
+    ]
+    votes = [
+        (f"{camp}{n}", i, 1 if (i % 2 == 1) == (camp == "a") else -1)
+        for camp in "ab"
+        for n in range(12)
+        for i in range(1, 9)
+    ]
+    credences = [
+        CredenceInput(who, i, (95 if i % 2 else 55) if who == "leaner" else (55 if i % 2 else 95))
+        for who in ("leaner", "mirror")
+        for i in range(1, 9)
+    ]
+    snapshot = dataclasses.replace(thread(posts, votes), credences=tuple(credences))
+    group_of = {m: g.id for g in analyze_thread(snapshot).groups for m in g.members}
+    assert len(set(group_of.values())) == 2
+    assert group_of["leaner"] == group_of["a1"] != group_of["b1"] == group_of["mirror"]

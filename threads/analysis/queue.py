@@ -1,31 +1,60 @@
 """The rating queue: which post to ask a participant about next.
 
-Computed once per analysis run, for everybody; each request then only filters out
-what that participant cannot or need not rate (their own posts, what they already
-rated, credenced or passed, what was removed since). After ALGORITHMS.md:
+Computed once per analysis run, for everybody (`rating_priorities`); each request then
+only filters out what that participant cannot or need not rate (their own posts, what
+they already rated, credenced or passed, what was removed since) and picks from the top
+of what is left (`next_post`). After ALGORITHMS.md:
 
-    priority(c) = w1 · Div*(c) · (1 − coverage(c))^γ    posts that split the groups
-                + w2 · 1 / √(1 + joint(c))             cruxes whose position is unsure
-                + w3 · new(c)                          a share of new posts
+    priority(c) = w1 · Info*(c) · (1 − coverage(c))^γ   what an answer would tell the map
+                + w2 · 1 / √(1 + joint(c))            cruxes whose position is unsure
+                + w3 · new(c)                         a share of new posts
 
-Div(c) = max_g p_g − min_g p_g with p_g = (A_g+1)/(A_g+D_g+2) over the current opinion
-groups; before there are two groups, the overall split 1 − |2p − 1| takes its place
-(a post everyone agrees with tells the map nothing). Div* shrinks it towards the mean
-over the rated posts by its number of stated stances n: (n·Div + m·mean)/(n + m), so
-a post that one person rated does not look maximally divisive by chance, and an
-unseen post is expected to be as divisive as a typical one. coverage(c) = stated
-stances on c / participants with any stance. joint(c) = participants with a side on
-both c and the root claim: φ(c, root), which crux ranking rests on, has a standard
-error of about 1/√n, so a post few people placed relative to the root is an
-uncertain crux. new(c) = 1 for posts written since the previous queue. Questions
-are not offered (they state nothing to agree with), nor removed posts.
+Info(c), once the map has two or more opinion groups, is the information an answer on
+c is expected to give about the answerer's group, averaged over the participants
+(`information_gain`): the mutual information between the answer and the group under
+the map's own model, a Bernoulli mixture (mixture.py) — the "BALD" criterion of active
+learning (Houlsby et al. 2011; Lindley 1956). Each group g agrees with c with
+probability θ_gc, its members' share shrunk towards the post's overall share
+(θ_gc = (A_gc + κ·p_c)/(S_gc + κ)), so a post a few members of each group saw does not
+look divisive by chance. Each participant's group is uncertain: q_i ∝ π_g ·
+(Π θ or 1 − θ over their stances)^τ, tempered by τ < 1 because stances on similar
+posts are not independent evidence and θ is itself estimated; untempered, three
+agreeing answers made a participant "certain" and the queue stopped asking what
+separates the groups they sit between. Then
 
-The weights were chosen by simulation (bench/bench_queue.py: 3 planted camps, 150
-people, 120 posts, 10 ratings each). γ = 0 there: the coverage factor pushed raters
-off the posts already known to divide onto unseen ones, which thinned the overlap
-between raters that clustering needs (mean ARI 0.82 with γ = 1, 0.88 with γ = 0);
-"few stances" is left to the w2 term, and per-person coverage to the filter. γ stays
-a parameter for threads where spreading attention matters more than the map.
+    Info(c) = mean_i [ H(Σ_g q_ig θ_gc) − Σ_g q_ig H(θ_gc) ]   (bits; H binary entropy)
+
+is high for a post that divides groups many participants are still unsure between,
+and zero when everyone is sure or the post divides nobody. Two refinements:
+
+- the map's largest group is split in two by the same mixture (mixture.split_in_two)
+  before Info is computed. A camp the held-out test cannot confirm yet hides inside a
+  group; asking only about the map's groups never gathers the answers that would
+  reveal it (on the simulations three camps stayed two groups this way). A split
+  without real disagreement behind it costs little: its θ differ by noise, which the
+  shrinkage removes.
+- before there are two groups, the overall split 1 − |2p − 1| stands in (a post
+  everyone agrees with tells the map nothing).
+
+Info* shrinks Info towards its mean over the rated posts by the post's number of stated
+stances n, (n·Info + m·mean)/(n + m), so one answer does not make a post look decisive
+and an unseen post is expected to be a typical one; it is then scaled so the best post
+scores 1, which keeps w2 and w3 in proportion early, when every post is a candidate,
+and late, when most participants' groups are settled. coverage(c) = stated stances on
+c / participants with any stance (γ = 0: spreading attention is left to next_post).
+joint(c) = participants with a side on both c and the root claim: φ(c, root), which
+crux ranking rests on, has a standard error of about 1/√n, so a post few people placed
+relative to the root is an uncertain crux — and, as it happens, a post worth scouting.
+new(c) = 1 for posts written since the previous queue. Questions are not offered (they
+state nothing to agree with), nor removed posts or placeholders.
+
+Measured (bench/bench_queue.py --simulate --shapes all: 3 planted camps, 150 people,
+120 posts, 10 ratings each, the map recomputed between rounds; seeds 0–5; the numbers
+are in bench/results.md): mean ARI 0.82 → 0.96 on the issue's debate, 0.56 → 0.80 over
+six shapes (unequal camps, careless raters, people in no camp, posts of mixed
+strength, all at once); random order 0.01–0.05. The constants were chosen on seeds
+0–7 of those shapes; w2 = 0 cost 0.05, τ = 1 cost 0.02, m and κ between 2 and 10
+made no difference beyond noise.
 
 Polis routes comments by a similar mix of "how much we would learn" and "how new";
 this is implemented from that idea, no Polis code is used.
@@ -42,26 +71,126 @@ import numpy as np
 
 if TYPE_CHECKING:
     from .snapshot import ThreadSnapshot
+    from .stances import StanceMatrix
 
 
 @dataclass(frozen=True)
 class QueueWeights:
-    """w1, w2, w3, m (the stances Div* trusts as much as the mean) and γ (see above)."""
+    """w1, w2, w3; m (the stated stances a post's own Info is trusted as much as the
+    typical post's after), κ (group shares shrunk towards the post's overall share),
+    τ (how much one stance counts as evidence of a participant's group) and γ."""
 
     divisive: float = 1.0
-    uncertain: float = 0.1
+    uncertain: float = 0.3
     new: float = 0.25
     prior_stances: float = 5.0
+    group_prior: float = 5.0
+    evidence: float = 0.3
     coverage_power: float = 0.0
 
 
 DEFAULT_WEIGHTS = QueueWeights()
+
+# Participants this sure of their group (posterior entropy, bits) learn nothing from
+# another answer; leaving them out bounds the cost on big threads, as does the cap.
+_CERTAIN_BITS = 0.01
+_MAX_UNCERTAIN = 2000
+# The largest group is split only when each half could still be a group.
+_SPLIT_MIN_MEMBERS = 8
 
 
 @dataclass(frozen=True)
 class QueueEntry:
     post: int
     priority: float
+
+
+def _bits(p: np.ndarray) -> np.ndarray:
+    """Binary entropy in bits."""
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+
+
+def information_gain(
+    stances: StanceMatrix,
+    group_of_row: np.ndarray,
+    *,
+    group_prior: float,
+    evidence: float,
+) -> np.ndarray:
+    """Per column: the information (bits) one more answer on it is expected to give
+    about the answerer's group (group_of_row: −1 outside any group), averaged over all
+    participants; see the module docstring."""
+    import scipy.sparse as sp
+
+    rows, cols, values = stances.rows, stances.cols, stances.values
+    weights = stances.weights
+    n_rows, n_columns = stances.n_participants, stances.n_columns
+    k = int(group_of_row.max()) + 1
+    sided = values != 0
+    # θ from the members' stated and reply-implied stances, not authors' own.
+    member = (group_of_row[rows] >= 0) & sided & stances.counted
+    flat = group_of_row[rows[member]] * n_columns + cols[member]
+
+    def tally(mask: np.ndarray) -> np.ndarray:
+        counts = np.bincount(flat[mask], weights[member][mask], minlength=k * n_columns)
+        return counts.reshape(k, n_columns)
+
+    agree = tally(values[member] > 0)
+    seen = agree + tally(values[member] < 0)
+    overall = (agree.sum(0) + 1) / (seen.sum(0) + 2)
+    theta = (agree + group_prior * overall) / (seen + group_prior)
+
+    sizes = np.bincount(group_of_row[group_of_row >= 0], minlength=k).astype(float)
+    yes, no = sided & (values > 0), sided & (values < 0)
+    shape = (n_rows, n_columns)
+    agree_cells = sp.csr_matrix((weights[yes], (rows[yes], cols[yes])), shape=shape)
+    disagree_cells = sp.csr_matrix((weights[no], (rows[no], cols[no])), shape=shape)
+    log_likelihood = agree_cells @ np.log(theta).T + disagree_cells @ np.log1p(-theta).T
+    scores = evidence * log_likelihood + np.log(sizes / sizes.sum())
+    scores -= scores.max(1, keepdims=True)
+    posterior = np.exp(scores)
+    posterior /= posterior.sum(1, keepdims=True)
+
+    entropy = -(posterior * np.log2(np.clip(posterior, 1e-300, 1))).sum(1)
+    unsure = np.flatnonzero(entropy > _CERTAIN_BITS)
+    if len(unsure) > _MAX_UNCERTAIN:
+        unsure = unsure[np.argsort(-entropy[unsure], kind="stable")[:_MAX_UNCERTAIN]]
+    q = posterior[unsure]
+    # Σ_i H(q_i·θ_c) − q_i·H(θ_c); the second part is linear in q.
+    total = _bits(q @ theta).sum(0) - q.sum(0) @ _bits(theta)
+    return np.maximum(total, 0.0) / max(n_rows, 1)
+
+
+def _group_rows(stances: StanceMatrix, groups: Iterable[Iterable[str]]) -> np.ndarray:
+    """Group number per row of the stance matrix (−1: in no group), the largest group
+    split in two (see the module docstring); all −1 with fewer than two groups."""
+    row_of = {name: i for i, name in enumerate(stances.participants)}
+    member_rows = [[row_of[m] for m in members if m in row_of] for members in groups]
+    member_rows = sorted((g for g in member_rows if g), key=len, reverse=True)
+    group_of_row = np.full(stances.n_participants, -1)
+    if len(member_rows) < 2:
+        return group_of_row
+    for g, members in enumerate(member_rows):
+        group_of_row[members] = g
+    largest = np.array(member_rows[0])
+    if len(largest) >= 2 * _SPLIT_MIN_MEMBERS:
+        from .mixture import split_in_two
+
+        inside = np.full(stances.n_participants, -1)
+        inside[largest] = np.arange(len(largest))
+        cells = (inside[stances.rows] >= 0) & (stances.values != 0)
+        halves = split_in_two(
+            inside[stances.rows[cells]],
+            stances.cols[cells],
+            stances.values[cells].astype(np.int64),
+            stances.weights[cells],
+            (len(largest), stances.n_columns),
+            seed=0,
+        )
+        if min(np.bincount(halves, minlength=2)) >= _SPLIT_MIN_MEMBERS:
+            group_of_row[largest[halves == 1]] = len(member_rows)
+    return group_of_row
 
 
 def rating_priorities(
@@ -99,36 +228,24 @@ def rating_priorities(
     stated = np.bincount(cols[sources.stated_cells], minlength=n_columns)
     coverage = np.minimum(stated / active, 1.0)
 
-    row_of = {name: i for i, name in enumerate(stances.participants)}
-    group_lists = [[row_of[m] for m in members if m in row_of] for members in groups]
-    group_lists = [g for g in group_lists if g]
-    if len(group_lists) >= 2:
-        group_of_row = np.full(stances.n_participants, -1)
-        for g, members in enumerate(group_lists):
-            group_of_row[members] = g
-        k = len(group_lists)
-        g_cell = group_of_row[rows]
-        inside = g_cell >= 0
-        flat = g_cell[inside] * n_columns + cols[inside]
-
-        def tally(mask: np.ndarray) -> np.ndarray:
-            counts = np.bincount(flat[mask[inside]], minlength=k * n_columns)
-            return counts.reshape(k, n_columns)
-
-        agree, disagree = tally(values == 1), tally(values == -1)
-        p = (agree + 1) / (agree + disagree + 2)
-        informative = p.max(0) - p.min(0)
+    group_of_row = _group_rows(stances, groups)
+    if group_of_row.max() >= 1:
+        informative = information_gain(
+            stances, group_of_row, group_prior=weights.group_prior, evidence=weights.evidence
+        )
     else:
+        # No groups yet: a post people split on may divide camps the map cannot see
+        # yet; one everybody agrees with (or rejects) tells it nothing.
         agree = np.bincount(cols[values == 1], minlength=n_columns)
         disagree = np.bincount(cols[values == -1], minlength=n_columns)
         p = (agree + 1) / (agree + disagree + 2)
         informative = 1 - np.abs(2 * p - 1)
-
     rated = stated > 0
-    prior = float(np.average(informative[rated], weights=stated[rated])) if rated.any() else 0.5
-    informative = (stated * informative + weights.prior_stances * prior) / (
+    typical = float(informative[rated].mean()) if rated.any() else 1.0
+    informative = (stated * informative + weights.prior_stances * typical) / (
         stated + weights.prior_stances
     )
+    informative = informative / max(float(informative.max()), 1e-12)
 
     sided = values != 0
     side = sp.csr_matrix(
@@ -152,20 +269,32 @@ def rating_priorities(
         + weights.uncertain * uncertain
         + weights.new * new
     )
-    offered = np.array(
-        [post.role != "question" and not getattr(post, "is_placeholder", False) for post in posts]
-    )
-    columns = np.flatnonzero(offered)
+    # Removed posts and placeholders have no column; questions state nothing to agree with.
+    columns = np.flatnonzero(np.array([post.role != "question" for post in posts]))
     post_ids = np.array([post.id for post in posts])
     # Ties (a fresh thread: everything unknown) go to the oldest post, the root first.
     order = columns[np.lexsort((post_ids[columns], created[columns], -priority[columns]))]
     return tuple(QueueEntry(int(post_ids[c]), round(float(priority[c]), 4)) for c in order)
 
 
-# How many of the best remaining posts a participant's pick is spread over. With 1,
-# everyone answers the same posts in the same order (the densest overlap); a small
-# spread lets the groups' divisions show on more posts per analysis run.
-SPREAD = 6
+# How many of the best posts not yet answered a participant's pick is spread over:
+# WIDE for somebody who has answered nothing yet, narrowing with each answer to NARROW
+# after SETTLE (counting their own posts, which they are never offered). A newcomer's
+# first answers scout a wide top of the queue, about as many people per post as it
+# takes to see whether it divides; later answers go to the one post that settles the
+# most, so everyone answers much the same sequence (the overlap clustering needs, and
+# each person gets posts of every division). A fixed window of 6 for everyone sent
+# those who had answered the few posts known to divide onto the same handful of
+# untested ones — 25–70 people on one untested post in a round, a third of all answers
+# on posts that divide nobody — and left each person a random mix of divisions.
+WIDE = 20
+NARROW = 1
+SETTLE = 6
+
+
+def window(answered: int) -> int:
+    """How many of the best posts not yet answered the pick is spread over."""
+    return round(NARROW + (WIDE - NARROW) * max(0.0, 1 - answered / SETTLE))
 
 
 def next_post(
@@ -173,12 +302,15 @@ def next_post(
     excluded: set[int] | frozenset[int],
     *,
     participant: str,
-    spread: int = SPREAD,
+    spread: int | None = None,
 ) -> int | None:
     """The post to offer `participant` next: among the first `spread` posts of `order`
-    not in `excluded`, the one a stable hash of (participant, post) ranks first, so a
-    participant sees the same post until they answer it, and different people spread
-    over the top of the queue."""
+    not in `excluded` (by default `window(len(excluded))`; `excluded` holds what they
+    wrote, rated, credenced or passed), the one a stable hash of (participant, post)
+    ranks first, so a participant sees the same post until they answer it, and
+    different people spread over the top of the queue."""
+    if spread is None:
+        spread = window(len(excluded))
     best: tuple[bytes, int] | None = None
     seen = 0
     for post in order:

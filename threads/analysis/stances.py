@@ -11,8 +11,8 @@ Each cell also records its *source* (`STATED`, `IMPLIED`, `OWN`) and a weight
 (`SOURCE_WEIGHTS`): a stated stance counts 1.0, one implied by a typed reply 0.5, and
 an author's own implied agreement 0.5 for where the author stands — but it is never
 counted toward a post's agreement share, common ground or consensus (one self-vote
-would otherwise give (1+1)/(1+2) = 0.67). A new source of stance (stated credences)
-is one more code with its weight.
+would otherwise give (1+1)/(1+2) = 0.67). A stated credence is a STATED cell whose
+`strength` is its distance from even (stated.py), which scales its weight.
 
 Removed posts contribute nothing here: neither their votes nor the stances their
 text implies shape the map. Everything is vectorised over the vote arrays, which is
@@ -51,6 +51,9 @@ class StanceMatrix:
     explicit_agree: np.ndarray  # per post index, explicit votes only (base scores)
     explicit_disagree: np.ndarray
     explicit_votes: int
+    # Per cell, how firmly the stance is held, 0..1: 1 for votes and implied stances,
+    # |(c − 50)/50| for a credence c (stated.merge_credences). None: all 1.
+    strength: np.ndarray | None = None
 
     @property
     def n_participants(self) -> int:
@@ -62,10 +65,13 @@ class StanceMatrix:
 
     @property
     def weights(self) -> np.ndarray:
+        """How much each cell counts in the clustering: its source's weight times its
+        strength, so a credence of 95 weighs 0.9 and one of 55 weighs 0.1."""
         table = np.zeros(max(SOURCE_WEIGHTS) + 1)
         for source, weight in SOURCE_WEIGHTS.items():
             table[source] = weight
-        return table[self.sources]
+        weights = table[self.sources]
+        return weights if self.strength is None else weights * self.strength
 
     @property
     def counted(self) -> np.ndarray:

@@ -3,11 +3,18 @@
 A credence c ∈ [1, 99] on a post is the stance s = (c − 50)/50 ∈ (−1, 1). It is a
 *stated* stance, like an agreement vote, and outranks what a reply implies. In the
 stance matrix (which holds agree +1 / disagree −1 / pass 0, the data Polis-style
-counts and a Bernoulli mixture work on) a credence enters as the sign of s, with
-|s| < DEAD_ZONE (credence 46–54) as a pass: "about even" says the person saw the
-post and has no side. Where both exist for one person and post, the credence wins
-over the agreement vote: it is the more deliberate statement, and the newer one
-in practice (a vote is one click under the post).
+counts work on) a credence enters as the sign of s, with |s| < DEAD_ZONE (credence
+46–54) as a pass: "about even" says the person saw the post and has no side. Its
+magnitude is the cell's `strength` |s|, which scales the cell's weight in the
+opinion-group mixture (mixture.py): 95 counts 0.9 of a vote, 55 a tenth. For a
+Bernoulli likelihood this is the soft label y = (s + 1)/2 = c/100 where it matters:
+y·log θ_a/θ_b + (1 − y)·log (1 − θ_a)/(1 − θ_b), the evidence a stance gives for
+group a over group b, is s·log θ_a/θ_b when the groups sit on either side of even
+(θ_b = 1 − θ_a), and |s|·log θ_a/θ_b is what the weighted sign gives. Shares,
+common ground and crux counts stay on the sign: a person either leans to a side or
+not. Where both exist for one person and post, the credence wins over the agreement
+vote: it is the more deliberate statement, and the newer one in practice (a vote is
+one click under the post).
 
 Declared crux reactions ("that's a crux for me" minus "not a crux") enter crux ranking
 through one term, `declared_crux_share`; see cruxes.py for where it multiplies.
@@ -156,15 +163,18 @@ def merge_credences(
     credence_columns = columns_of(credence_posts)
     credence_rows = np.empty(len(latest), np.int64)
     credence_values = np.empty(len(latest), np.int8)
+    credence_strength = np.empty(len(latest))
     for k, ((name, _), credence) in enumerate(latest.items()):
         if name not in row_of and credence_columns[k] >= 0:
             row_of[name] = len(participants)
             participants.append(name)
         credence_rows[k] = row_of.get(name, -1)
         credence_values[k] = ternary(credence.stance)
+        credence_strength[k] = abs(credence.stance)
     live = credence_columns >= 0
     new_keys = credence_rows[live] * width + credence_columns[live]
     new_values = credence_values[live]
+    old_strength = np.ones(len(stances.values)) if stances.strength is None else stances.strength
 
     keys = stances.rows.astype(np.int64) * width + stances.cols
     keep = ~_member(keys, np.sort(new_keys))
@@ -178,10 +188,12 @@ def merge_credences(
         rows=(all_keys // width).astype(np.int32),
         cols=(all_keys % width).astype(np.int32),
         values=values,
-        # A credence is a stated stance (weight 1.0 in the clustering, counted in shares).
+        # A credence is a stated stance (counted in shares like a vote); in the
+        # clustering it weighs 1.0 × its strength |s|.
         sources=np.concatenate(
             [stances.sources[keep], np.full(len(new_keys), STATED, np.int8)]
         ).astype(np.int8),
+        strength=np.concatenate([old_strength[keep], credence_strength[live]]),
     )
     sources = StanceSources(
         stated=int(stated_mask.sum()),
