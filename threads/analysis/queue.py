@@ -48,13 +48,16 @@ relative to the root is an uncertain crux — and, as it happens, a post worth s
 new(c) = 1 for posts written since the previous queue. Questions are not offered (they
 state nothing to agree with), nor removed posts or placeholders.
 
-Measured (bench/bench_queue.py --simulate --shapes all: 3 planted camps, 150 people,
-120 posts, 10 ratings each, the map recomputed between rounds; seeds 0–5; the numbers
-are in bench/results.md): mean ARI 0.82 → 0.96 on the issue's debate, 0.56 → 0.80 over
-six shapes (unequal camps, careless raters, people in no camp, posts of mixed
-strength, all at once); random order 0.01–0.05. The constants were chosen on seeds
-0–7 of those shapes; w2 = 0 cost 0.05, τ = 1 cost 0.02, m and κ between 2 and 10
-made no difference beyond noise.
+Measured (bench/bench_queue.py --simulate --shapes all, which prints the tables;
+`make bench` puts the issue's shape in bench/results.md: 3 planted camps, 150 people,
+120 posts, 10 ratings each, the map recomputed between rounds): mean ARI on the
+issue's debate 0.82 → 0.95 on seeds 0–5 and 0.71 → 0.80 on seeds 6–11; over six
+shapes (unequal camps, careless raters, people in no camp, posts of mixed strength,
+all at once) 0.56 → 0.78 and 0.53 → 0.72; random order 0.00–0.09. The constants
+were chosen on seeds 0–7; w2 = 0 cost 0.05, τ = 1 about 0.02, m and κ anywhere in
+2..10 made no difference beyond noise. What remains: on about one run in seven the
+map still settles on two groups for three camps, when the first answers happened to
+test one division far more than the others.
 
 Polis routes comments by a similar mix of "how much we would learn" and "how new";
 this is implemented from that idea, no Polis code is used.
