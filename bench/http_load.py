@@ -360,20 +360,28 @@ def write_load(clients: list[tuple[Session, Callable[[], tuple[str, dict]]]], se
     for worker in workers:
         worker.join(timeout=seconds + 60)
     elapsed = time.monotonic() - started
-    result = LoadResult(
-        url=clients[0][0].base if clients else "",
-        tool="python",
-        seconds=elapsed,
-        requests=len(latencies) + errors[0],
-        errors=errors[0],
-        requests_per_second=len(latencies) / elapsed,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
-    )
-    return result, first_error[0]
+    url = clients[0][0].base if clients else ""
+    return python_result(url, elapsed, latencies, errors[0]), first_error[0]
 
 
 # --- the Python fallback ---------------------------------------------------------------------
+
+
+def python_result(
+    url: str, elapsed: float, latencies: list[float], errors: int, *, notes: list | None = None
+) -> LoadResult:
+    """A LoadResult from the latencies (ms) of the requests that succeeded."""
+    return LoadResult(
+        url=url,
+        tool="python",
+        seconds=elapsed,
+        requests=len(latencies) + errors,
+        errors=errors,
+        requests_per_second=len(latencies) / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        notes=notes or [],
+    )
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -426,14 +434,5 @@ def run_python_load(
     for worker in workers:
         worker.join(timeout=seconds + 30)
     elapsed = time.monotonic() - started
-    return LoadResult(
-        url=url,
-        tool="python",
-        seconds=elapsed,
-        requests=len(latencies) + errors[0],
-        errors=errors[0],
-        requests_per_second=len(latencies) / elapsed,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
-        notes=["Python load generator (wrk unavailable); it shares the CPUs with the server"],
-    )
+    note = "Python load generator (wrk unavailable); it shares the CPUs with the server"
+    return python_result(url, elapsed, latencies, errors[0], notes=[note])

@@ -86,16 +86,12 @@ class PostFragments:
         key = self.key(post, name)
         html = self.found.get(key)
         if html is None:
-            html = render()
-            # A real CSRF token belongs to one session: such a fragment is never shared.
-            if CSRF_FIELD_NAME not in html:
-                self.rendered[key] = html
+            html = self.rendered[key] = render()
         return html
 
     def save(self) -> None:
-        if self.rendered:
-            cache.set_many(self.rendered, FRAGMENT_TTL)
-            self.rendered = {}
+        cache_pieces(self.rendered)  # leaves out any holding a real CSRF token
+        self.rendered = {}
 
 
 def shared_page_key(thread: Thread, viewer: Viewer, *, sort: str, tag: str) -> str:
@@ -117,8 +113,7 @@ def cached_html(key: str) -> str | None:
 
 
 def cache_html(key: str, html: str) -> None:
-    if CSRF_FIELD_NAME not in html:
-        cache.set(key, html, FRAGMENT_TTL)
+    cache_pieces({key: html})
 
 
 def personal_key(pk: int, marks: tuple, viewer: Viewer, *, locked: bool) -> str:
@@ -193,17 +188,20 @@ def splice_post_mains(
     return b"".join(parts)
 
 
+def _csrf_field(request: HttpRequest) -> str:
+    return f'<input type="hidden" name="{CSRF_FIELD_NAME}" value="{get_token(request)}">'
+
+
 def csrf_filled(request: HttpRequest, html: str) -> str:
     """`html` with this response's CSRF token where cached markup left CSRF_PLACEHOLDER."""
     if CSRF_PLACEHOLDER not in html:
         return html
-    field = f'<input type="hidden" name="{CSRF_FIELD_NAME}" value="{get_token(request)}">'
-    return html.replace(CSRF_PLACEHOLDER, field)
+    return html.replace(CSRF_PLACEHOLDER, _csrf_field(request))
 
 
 def fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Put this response's CSRF token where cached markup left CSRF_PLACEHOLDER."""
     if _CSRF_PLACEHOLDER_BYTES in response.content:
-        field = f'<input type="hidden" name="{CSRF_FIELD_NAME}" value="{get_token(request)}">'
-        response.content = response.content.replace(_CSRF_PLACEHOLDER_BYTES, field.encode())
+        field = _csrf_field(request).encode()
+        response.content = response.content.replace(_CSRF_PLACEHOLDER_BYTES, field)
     return response
